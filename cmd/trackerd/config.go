@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/bits"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/trackerd/trackerd/engine"
+	"github.com/trackerd/trackerd/swarm"
+)
+
+// config is the TOML file, one table per package that owns the settings.
+// Absent keys keep the values of defaultConfig.
+type config struct {
+	CPUs    string        `toml:"cpus"`
+	UDP     udpConfig     `toml:"udp"`
+	Tracker trackerConfig `toml:"tracker"`
+	Admin   adminConfig   `toml:"admin"`
+	Log     logConfig     `toml:"log"`
+}
+
+type udpConfig struct {
+	Listen     []string `toml:"listen"`
+	Backend    string   `toml:"backend"`
+	Batch      int      `toml:"batch"`
+	ReadBuffer int      `toml:"read_buffer"`
+}
+
+type trackerConfig struct {
+	AnnounceInterval time.Duration `toml:"announce_interval"`
+	MinInterval      time.Duration `toml:"min_interval"`
+	PeerTimeout      time.Duration `toml:"peer_timeout"`
+	NumWantDefault   int           `toml:"numwant_default"`
+	NumWantMax       int           `toml:"numwant_max"`
+	MaxScrape        int           `toml:"max_scrape"`
+	Shards           int           `toml:"shards"`
+}
+
+type adminConfig struct {
+	Listen string `toml:"listen"`
+}
+
+type logConfig struct {
+	Level  string `toml:"level"`
+	Format string `toml:"format"`
+}
+
+func defaultConfig() config {
+	return config{
+		UDP: udpConfig{
+			Listen:  []string{"0.0.0.0:6969", "[::]:6969"},
+			Backend: engine.BackendMmsg,
+			Batch:   32,
+		},
+		Tracker: trackerConfig{
+			AnnounceInterval: 30 * time.Minute,
+			MinInterval:      15 * time.Minute,
+			PeerTimeout:      60 * time.Minute,
+			NumWantDefault:   50,
+			NumWantMax:       200,
+			MaxScrape:        74,
+		},
+		Admin: adminConfig{Listen: "127.0.0.1:6970"},
+		Log:   logConfig{Level: "info", Format: "text"},
+	}
+}
+
+// defaultConfigText is what -print-config prints: every key with its
+// default and what it means. config_test.go decodes it back to defaultConfig.
+const defaultConfigText = `# trackerd configuration. Every key is optional; these are the defaults.
+
+# CPUs to run one worker thread on each, pinned: "" is the process's own
+# affinity mask (taskset, systemd CPUAffinity), or a list such as "0-3,8".
+cpus = ""
+
+[udp]
+# BEP 15 listen addresses; IPv6 sockets are IPv6-only. [] disables UDP.
+listen = ["0.0.0.0:6969", "[::]:6969"]
+# "mmsg": pinned threads with recvmmsg/sendmmsg (fastest, Linux).
+# "gnet": gnet event loops (portable, for comparison).
+backend = "mmsg"
+# Datagrams moved per recvmmsg/sendmmsg call (1..1024).
+batch = 32
+# SO_RCVBUF per socket in bytes; 0 keeps the system default
+# (raise net.core.rmem_max to allow more).
+read_buffer = 0
+
+[tracker]
+# How often clients are told to announce; replies subtract up to 5% jitter.
+announce_interval = "30m"
+# Clients must not announce more often than this.
+min_interval = "15m"
+# A peer that has not announced for this long is dropped. Must be longer than
+# announce_interval; real clients announce late, so keep it about 2x.
+peer_timeout = "60m"
+# Peers returned when a client asks for none (or a negative number).
+numwant_default = 50
+# Most peers returned to one announce.
+numwant_max = 200
+# Most info hashes in one scrape (74 fit a 1500-byte MTU reply).
+max_scrape = 74
+# Swarm table shards, a power of two; 0 = 16 per CPU, rounded up.
+shards = 0
+
+[admin]
+# Operator endpoints (/healthz). "" disables.
+listen = "127.0.0.1:6970"
+
+[log]
+# "debug", "info", "warn" or "error".
+level = "info"
+# "text" or "json".
+format = "text"
+`
+
+// loadConfig reads path over the defaults. Unknown keys are errors that
+// name the key.
+func loadConfig(path string) (config, error) {
+	cfg := defaultConfig()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("cannot read config: %w", err)
+	}
+	if err := decodeConfig(b, &cfg); err != nil {
+		return cfg, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func decodeConfig(b []byte, cfg *config) error {
+	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(cfg)
+	if err != nil {
+		return err
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return fmt.Errorf("unknown key %s", strings.Join(keys, ", "))
+	}
+	return nil
+}
+
+// resolved is a config turned into what the packages take.
+type resolved struct {
+	engine engine.Config
+	swarm  swarm.Config
+	log    *slog.Logger
+}
+
+// resolve validates cfg and builds the package configs. The error joins
+// every problem found, each naming its key.
+func (c *config) resolve() (resolved, []string, error) {
+	var (
+		r        resolved
+		errs     []error
+		warnings []string
+	)
+	cpus, err := engine.ParseCPUs(c.CPUs)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("cpus: %w", err))
+		cpus = []int{0}
+	}
+	t := c.Tracker
+	if t.PeerTimeout <= t.AnnounceInterval {
+		errs = append(errs, fmt.Errorf("tracker.peer_timeout: %v must be longer than announce_interval (%v): clients announce late", t.PeerTimeout, t.AnnounceInterval))
+	} else if t.PeerTimeout*2 < t.AnnounceInterval*3 {
+		warnings = append(warnings, fmt.Sprintf("tracker.peer_timeout %v is less than 1.5x announce_interval %v: late clients will drop out of swarms", t.PeerTimeout, t.AnnounceInterval))
+	}
+	if t.NumWantDefault < 1 || t.NumWantDefault > t.NumWantMax {
+		errs = append(errs, fmt.Errorf("tracker.numwant_default: %d is not in 1..numwant_max (%d)", t.NumWantDefault, t.NumWantMax))
+	}
+	if t.NumWantMax < 1 || t.NumWantMax > 1000 {
+		errs = append(errs, fmt.Errorf("tracker.numwant_max: %d is not in 1..1000", t.NumWantMax))
+	}
+	shards := t.Shards
+	if shards == 0 {
+		shards = 1 << bits.Len(uint(16*len(cpus)-1))
+	} else if shards < 1 || shards&(shards-1) != 0 || shards > 1<<20 {
+		errs = append(errs, fmt.Errorf("tracker.shards: %d is not a power of two in 1..%d", shards, 1<<20))
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.Log.Level)); err != nil {
+		errs = append(errs, fmt.Errorf("log.level: %q is not debug, info, warn or error", c.Log.Level))
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.Log.Format {
+	case "text":
+		r.log = slog.New(slog.NewTextHandler(os.Stderr, opts))
+	case "json":
+		r.log = slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	default:
+		errs = append(errs, fmt.Errorf("log.format: %q is not \"text\" or \"json\"", c.Log.Format))
+	}
+	r.engine = engine.Config{
+		CPUs: cpus,
+		UDP: engine.UDPConfig{
+			Listen:     c.UDP.Listen,
+			Backend:    c.UDP.Backend,
+			Batch:      c.UDP.Batch,
+			ReadBuffer: c.UDP.ReadBuffer,
+		},
+		Tracker: engine.TrackerConfig{
+			AnnounceInterval: t.AnnounceInterval,
+			MinInterval:      t.MinInterval,
+			MaxScrape:        t.MaxScrape,
+		},
+		Admin: engine.AdminConfig{Listen: c.Admin.Listen},
+	}
+	if err := r.engine.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	r.swarm = swarm.Config{
+		Shards:         shards,
+		NumWantDefault: t.NumWantDefault,
+		NumWantMax:     t.NumWantMax,
+		PeerTimeoutSec: uint32(t.PeerTimeout / time.Second),
+	}
+	return r, warnings, errors.Join(errs...)
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestPrintedConfigIsDefault(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-print-config"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var got config // decoded over zero values, so every key must be printed
+	if err := decodeConfig(stdout.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := defaultConfig(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("printed config decodes to\n%+v\nwant defaults\n%+v", got, want)
+	}
+}
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "tracker.toml")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCheckConfig(t *testing.T) {
+	tests := []struct {
+		name     string
+		text     string
+		wantCode int
+		wantErr  []string // substrings of stderr
+	}{
+		{name: "empty file is defaults", text: "", wantCode: exitOK},
+		{name: "udp off", text: "[udp]\nlisten = []\n", wantCode: exitOK},
+		{name: "unknown top key", text: "cpu = \"0\"\n", wantCode: exitConfig, wantErr: []string{"unknown key cpu"}},
+		{name: "unknown nested key", text: "[udp]\nlisen = []\n", wantCode: exitConfig, wantErr: []string{"unknown key udp.lisen"}},
+		{name: "bad toml", text: "[udp\n", wantCode: exitConfig, wantErr: []string{"tracker.toml"}},
+		{name: "bad duration", text: "[tracker]\nannounce_interval = \"soon\"\n", wantCode: exitConfig, wantErr: []string{"announce_interval"}},
+		{
+			name:     "timeout not longer than interval",
+			text:     "[tracker]\nannounce_interval = \"30m\"\npeer_timeout = \"30m\"\n",
+			wantCode: exitConfig, wantErr: []string{"tracker.peer_timeout"},
+		},
+		{
+			name:     "every problem is named",
+			text:     "cpus = \"x\"\n[udp]\nbackend = \"epoll\"\nlisten = [\"nowhere\"]\n[tracker]\nnumwant_max = 0\nshards = 3\nmax_scrape = 500\n[log]\nlevel = \"loud\"\n",
+			wantCode: exitConfig,
+			wantErr: []string{"cpus:", "udp.backend", "udp.listen", "tracker.numwant_max",
+				"tracker.shards", "tracker.max_scrape", "log.level"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"-check-config", "-config", writeConfig(t, tc.text)}, &stdout, &stderr)
+			if code != tc.wantCode {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tc.wantCode, stderr.String())
+			}
+			for _, s := range tc.wantErr {
+				if !strings.Contains(stderr.String(), s) {
+					t.Errorf("stderr does not name %q:\n%s", s, stderr.String())
+				}
+			}
+		})
+	}
+}
+
+func TestEmptyListenDisables(t *testing.T) {
+	cfg := defaultConfig()
+	if err := decodeConfig([]byte("[udp]\nlisten = []\n"), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.UDP.Listen) != 0 {
+		t.Fatalf("listen = %v, want none", cfg.UDP.Listen)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-version"}, &stdout, &stderr); code != exitOK || !strings.HasPrefix(stdout.String(), "trackerd ") {
+		t.Fatalf("exit %d, stdout %q", code, stdout.String())
+	}
+}

@@ -1,0 +1,122 @@
+// Command trackerd is a BitTorrent tracker: BEP 15 UDP from per-CPU pinned
+// workers over one in-memory swarm table.
+//
+// Usage:
+//
+//	trackerd                       serve with built-in defaults
+//	trackerd -config tracker.toml  serve with a TOML config
+//	trackerd -print-config         print the commented default config
+//	trackerd -check-config         validate the config and exit
+//	trackerd -version              print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/trackerd/trackerd/engine"
+	"github.com/trackerd/trackerd/swarm"
+)
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFail   = 1 // could not start or stop cleanly
+	exitConfig = 2 // bad flags or config
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("trackerd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		path        = fs.String("config", "", "TOML config `file` (default: built-in defaults)")
+		printConfig = fs.Bool("print-config", false, "print the commented default config and exit")
+		checkConfig = fs.Bool("check-config", false, "validate the config and exit")
+		showVersion = fs.Bool("version", false, "print the version and exit")
+	)
+	if err := fs.Parse(args); err != nil {
+		return exitConfig
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "trackerd: unexpected argument %q\n", fs.Arg(0))
+		return exitConfig
+	}
+	switch {
+	case *showVersion:
+		fmt.Fprintln(stdout, "trackerd", buildVersion())
+		return exitOK
+	case *printConfig:
+		fmt.Fprint(stdout, defaultConfigText)
+		return exitOK
+	}
+
+	cfg := defaultConfig()
+	if *path != "" {
+		var err error
+		if cfg, err = loadConfig(*path); err != nil {
+			fmt.Fprintf(stderr, "trackerd: %v\n", err)
+			return exitConfig
+		}
+	}
+	r, warnings, err := cfg.resolve()
+	if err != nil {
+		fmt.Fprintf(stderr, "trackerd: invalid config:\n%v\n", err)
+		return exitConfig
+	}
+	for _, w := range warnings {
+		r.log.Warn(w)
+	}
+	if *checkConfig {
+		fmt.Fprintln(stdout, "config ok")
+		return exitOK
+	}
+
+	table := swarm.New(r.swarm)
+	eng, err := engine.New(r.engine, table, r.log)
+	if err != nil {
+		fmt.Fprintf(stderr, "trackerd: %v\n", err)
+		return exitConfig
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	if err := eng.Start(); err != nil {
+		r.log.Error("cannot start", "err", err)
+		return exitFail
+	}
+	sig := <-sigs
+	r.log.Info("stopping", "signal", sig.String())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := eng.Shutdown(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		r.log.Error("unclean stop", "err", err)
+		return exitFail
+	}
+	r.log.Info("stopped")
+	return exitOK
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "devel"
+}

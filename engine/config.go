@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/trackerd/trackerd/engine/internal/pin"
+)
+
+// Backends for the UDP listener.
+const (
+	BackendMmsg = "mmsg" // per-CPU pinned threads, recvmmsg/sendmmsg (default)
+	BackendGnet = "gnet" // gnet event loops, portable, slower (DESIGN.md §2)
+)
+
+// Config is what the engine needs to run. cmd/trackerd fills it from TOML;
+// Validate reports every problem with the TOML key it came from.
+type Config struct {
+	// CPUs are the CPUs to run one worker on each; empty means the process's
+	// affinity mask.
+	CPUs []int
+	// NoPin leaves worker threads unpinned (tests, shared machines).
+	NoPin bool
+
+	UDP     UDPConfig
+	Tracker TrackerConfig
+	Admin   AdminConfig
+}
+
+// UDPConfig configures the BEP 15 listener.
+type UDPConfig struct {
+	Listen  []string // host:port; IPv6 sockets are IPv6-only
+	Backend string   // BackendMmsg or BackendGnet
+	// Batch is how many datagrams one recvmmsg/sendmmsg call moves.
+	Batch int
+	// ReadBuffer is SO_RCVBUF per socket in bytes; 0 keeps the system default.
+	ReadBuffer int
+}
+
+// TrackerConfig holds the protocol-level settings sent to clients.
+type TrackerConfig struct {
+	AnnounceInterval time.Duration
+	MinInterval      time.Duration
+	MaxScrape        int // info hashes per scrape request
+}
+
+// AdminConfig configures the admin listener.
+type AdminConfig struct {
+	Listen string // "" disables it
+}
+
+// Validate returns every problem in c, each naming its TOML key.
+func (c *Config) Validate() error {
+	var errs []error
+	for _, a := range c.UDP.Listen {
+		if _, err := netip.ParseAddrPort(a); err != nil {
+			errs = append(errs, fmt.Errorf("udp.listen: %q is not an ip:port (%w)", a, err))
+		}
+	}
+	switch c.UDP.Backend {
+	case BackendMmsg, BackendGnet:
+	default:
+		errs = append(errs, fmt.Errorf("udp.backend: %q is not %q or %q", c.UDP.Backend, BackendMmsg, BackendGnet))
+	}
+	if c.UDP.Batch < 1 || c.UDP.Batch > 1024 {
+		errs = append(errs, fmt.Errorf("udp.batch: %d is not in 1..1024", c.UDP.Batch))
+	}
+	if c.UDP.ReadBuffer < 0 {
+		errs = append(errs, errors.New("udp.read_buffer: must not be negative"))
+	}
+	t := c.Tracker
+	if t.AnnounceInterval < time.Second {
+		errs = append(errs, fmt.Errorf("tracker.announce_interval: %v is shorter than 1s", t.AnnounceInterval))
+	}
+	if t.MinInterval <= 0 || t.MinInterval > t.AnnounceInterval {
+		errs = append(errs, fmt.Errorf("tracker.min_interval: %v must be positive and not longer than announce_interval (%v)", t.MinInterval, t.AnnounceInterval))
+	}
+	if t.MaxScrape < 1 || t.MaxScrape > maxScrapeHashes {
+		errs = append(errs, fmt.Errorf("tracker.max_scrape: %d is not in 1..%d", t.MaxScrape, maxScrapeHashes))
+	}
+	if c.Admin.Listen != "" {
+		if _, err := netip.ParseAddrPort(c.Admin.Listen); err != nil {
+			errs = append(errs, fmt.Errorf("admin.listen: %q is not an ip:port (%w)", c.Admin.Listen, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ParseCPUs decodes a CPU list such as "0-3,8"; "" is the process's own
+// affinity mask (so taskset and systemd's CPUAffinity apply).
+func ParseCPUs(s string) ([]int, error) { return pin.Parse(s) }

@@ -1,0 +1,57 @@
+package engine
+
+import "sync/atomic"
+
+// Counter names one per-worker event count. The metrics side sums them over
+// workers by index.
+type Counter int
+
+// UDP counters. Keep CounterNames in step.
+const (
+	UDPPacketsIn      Counter = iota // datagrams read
+	UDPBytesIn                       // their bytes
+	UDPPacketsOut                    // datagrams sent
+	UDPBytesOut                      // their bytes
+	UDPConnects                      // connect requests answered
+	UDPAnnounces                     // announce requests answered with peers
+	UDPScrapes                       // scrape requests answered
+	UDPErrorReplies                  // action-3 error replies sent
+	UDPDroppedShort                  // dropped: shorter than the 16-byte header
+	UDPDroppedProtoID                // dropped: connect with a wrong protocol id
+	UDPBadConnID                     // refused: unknown or expired connection id
+	UDPBadRequest                    // refused: malformed announce or scrape
+	UDPSendErrors                    // sendmmsg / write failures
+	numCounters
+)
+
+// CounterNames are the metric-friendly names of the counters, by index.
+var CounterNames = [numCounters]string{
+	UDPPacketsIn:      "udp_packets_in",
+	UDPBytesIn:        "udp_bytes_in",
+	UDPPacketsOut:     "udp_packets_out",
+	UDPBytesOut:       "udp_bytes_out",
+	UDPConnects:       "udp_connects",
+	UDPAnnounces:      "udp_announces",
+	UDPScrapes:        "udp_scrapes",
+	UDPErrorReplies:   "udp_error_replies",
+	UDPDroppedShort:   "udp_dropped_short",
+	UDPDroppedProtoID: "udp_dropped_protocol_id",
+	UDPBadConnID:      "udp_bad_connection_id",
+	UDPBadRequest:     "udp_bad_request",
+	UDPSendErrors:     "udp_send_errors",
+}
+
+// Counters are one worker's event counts. Each field has a single writer
+// (its worker), so increments are a load and a store, not a locked add;
+// readers use atomic loads and may run concurrently.
+type Counters struct {
+	_ [64]byte // keep neighbouring workers' counters off one cache line
+	c [numCounters]atomic.Uint64
+	_ [64]byte
+}
+
+// add is called only by the owning worker.
+func (s *Counters) add(k Counter, n uint64) { s.c[k].Store(s.c[k].Load() + n) }
+
+// Load returns the current value of k. Safe for concurrent use.
+func (s *Counters) Load(k Counter) uint64 { return s.c[k].Load() }

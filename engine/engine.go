@@ -1,0 +1,215 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/trackerd/trackerd/engine/internal/connid"
+	"github.com/trackerd/trackerd/engine/internal/pin"
+	"github.com/trackerd/trackerd/swarm"
+)
+
+// cleanBudget is how many torrents one janitor step sweeps; the janitor
+// steps every cleanEvery. 10k torrents a second sweeps 1M torrents in well
+// under the default peer timeout, a few microseconds of lock at a time.
+const (
+	cleanBudget = 1000
+	cleanEvery  = 100 * time.Millisecond
+)
+
+// Engine owns the listeners and workers of one trackerd process.
+// Its methods are safe for concurrent use.
+type Engine struct {
+	cfg   Config
+	log   *slog.Logger
+	table *swarm.Table
+	cpus  []int
+	ids   *connid.Signer
+	clock clock
+
+	udpAddrs []netip.AddrPort
+	workers  []*mmsgWorker
+	gnet     *gnetUDP
+	admin    *http.Server
+	adminLn  net.Listener
+
+	mu       sync.Mutex
+	counters []*Counters // one per worker or gnet loop
+
+	done    chan struct{}
+	bg      sync.WaitGroup
+	stopped bool
+}
+
+// New checks cfg and returns an Engine that serves table. Nothing is bound
+// until Start.
+func New(cfg Config, table *swarm.Table, log *slog.Logger) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cpus := cfg.CPUs
+	if len(cpus) == 0 {
+		var err error
+		if cpus, err = pin.Allowed(); err != nil {
+			return nil, err
+		}
+	}
+	e := &Engine{cfg: cfg, log: log, table: table, cpus: cpus, ids: connid.New(), done: make(chan struct{})}
+	e.clock.set(time.Now())
+	return e, nil
+}
+
+// Start binds every listener and starts the workers. On error, whatever was
+// started is stopped again.
+func (e *Engine) Start() (err error) {
+	defer func() {
+		if err != nil {
+			_ = e.Shutdown(context.Background())
+		}
+	}()
+	e.bg.Add(2)
+	go func() { defer e.bg.Done(); e.clock.run(e.done) }()
+	go func() { defer e.bg.Done(); e.janitor() }()
+
+	for _, s := range e.cfg.UDP.Listen {
+		a, err := resolveUDP(netip.MustParseAddrPort(s)) // Validate checked the syntax
+		if err != nil {
+			return err
+		}
+		e.udpAddrs = append(e.udpAddrs, a)
+	}
+	if len(e.udpAddrs) > 0 {
+		if e.cfg.UDP.Backend == BackendGnet {
+			e.gnet = newGnetUDP(e, e.udpAddrs)
+			if err := e.gnet.start(); err != nil {
+				e.gnet = nil
+				return err
+			}
+		} else if err := e.startMmsg(); err != nil {
+			return err
+		}
+	}
+	if e.cfg.Admin.Listen != "" {
+		if err := e.startAdmin(); err != nil {
+			return err
+		}
+	}
+	e.log.Info("trackerd started",
+		"udp", e.udpAddrs, "backend", e.cfg.UDP.Backend,
+		"cpus", pin.Format(e.cpus), "pinned", !e.cfg.NoPin, "admin", e.AdminAddr())
+	return nil
+}
+
+func (e *Engine) startMmsg() error {
+	for _, cpu := range e.cpus {
+		for _, a := range e.udpAddrs {
+			fd, err := udpSocket(a, true, e.cfg.UDP.ReadBuffer)
+			if err != nil {
+				return err
+			}
+			if e.cfg.NoPin {
+				cpu = -1
+			}
+			w := newMmsgWorker(fd, cpu, e.cfg.UDP.Batch, newUDPHandler(e, e.newCounters()), e.clock.Now)
+			e.workers = append(e.workers, w)
+			go func() {
+				if err := w.run(); err != nil {
+					e.log.Error("udp worker stopped", "addr", a, "cpu", cpu, "err", err)
+				}
+			}()
+		}
+	}
+	return nil
+}
+
+func (e *Engine) newCounters() *Counters {
+	c := new(Counters)
+	e.mu.Lock()
+	e.counters = append(e.counters, c)
+	e.mu.Unlock()
+	return c
+}
+
+// Count returns the sum of counter k over all workers.
+func (e *Engine) Count(k Counter) uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var n uint64
+	for _, c := range e.counters {
+		n += c.Load(k)
+	}
+	return n
+}
+
+// UDPAddrs returns the bound UDP addresses, with ports resolved.
+func (e *Engine) UDPAddrs() []netip.AddrPort { return e.udpAddrs }
+
+// AdminAddr returns the admin listener's address, or "" when it is off.
+func (e *Engine) AdminAddr() string {
+	if e.adminLn == nil {
+		return ""
+	}
+	return e.adminLn.Addr().String()
+}
+
+// janitor expires peers a bounded number of torrents at a time.
+func (e *Engine) janitor() {
+	tk := time.NewTicker(cleanEvery)
+	defer tk.Stop()
+	for {
+		select {
+		case <-e.done:
+			return
+		case <-tk.C:
+			e.table.Clean(e.clock.Now(), cleanBudget)
+		}
+	}
+}
+
+// Shutdown stops every listener and worker. It returns once they have
+// stopped, or when ctx ends.
+func (e *Engine) Shutdown(ctx context.Context) error {
+	e.mu.Lock()
+	if e.stopped {
+		e.mu.Unlock()
+		return nil
+	}
+	e.stopped = true
+	e.mu.Unlock()
+
+	var errs []error
+	if e.admin != nil {
+		errs = append(errs, e.admin.Shutdown(ctx))
+	}
+	var wg sync.WaitGroup
+	for _, w := range e.workers {
+		wg.Go(func() {
+			if err := w.Close(); err != nil {
+				e.log.Warn("cannot close udp worker", "err", err)
+			}
+		})
+	}
+	if e.gnet != nil {
+		wg.Go(func() {
+			if err := e.gnet.stop(ctx); err != nil {
+				e.log.Warn("cannot stop gnet udp", "err", err)
+			}
+		})
+	}
+	close(e.done)
+	waited := make(chan struct{})
+	go func() { wg.Wait(); e.bg.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-ctx.Done():
+		errs = append(errs, fmt.Errorf("cannot stop engine in time: %w", ctx.Err()))
+	}
+	return errors.Join(errs...)
+}
