@@ -9,8 +9,9 @@ import (
 // peers at positions [0, hi) of a list, less the requester's own position.
 // Randomness comes from math/rand/v2's top-level functions, which use the
 // runtime's per-thread generator: no lock, no allocation. Each 64-bit draw
-// serves two bounded numbers (rng): the generator was a third of the time
-// of an announce to a big swarm.
+// serves two bounded numbers (rng): the generator took a third of an
+// announce to a big swarm, and halving its calls took that announce from
+// about 1000 to 830 ns (BenchmarkAnnounce/big/serial).
 //
 // Three regimes, by the number m of candidates and the number k wanted:
 //   - k >= m: every live candidate (the reply is the whole swarm);

@@ -9,10 +9,14 @@ import (
 
 // listOf builds an IPv4 list of n peers whose key holds the position; dead(i)
 // makes peer i expired at t0.
-func listOf(n int, dead func(int) bool) *plist {
-	l := &plist{recs: make([]byte, n*rec4), rs: rec4, n: n, nl: n, track: -1, seed: maphash.MakeSeed()}
+func listOf(n int, dead func(int) bool) *plist { return listOfSize(rec4, n, dead) }
+
+// listOfSize is listOf for record size rs (an IPv6 key holds the position
+// in its first 4 bytes too).
+func listOfSize(rs, n int, dead func(int) bool) *plist {
+	l := &plist{recs: make([]byte, n*rs), rs: rs, n: n, nl: n, track: -1, seed: maphash.MakeSeed()}
 	for i := range n {
-		binary.BigEndian.PutUint32(l.recs[i*rec4:], uint32(i))
+		binary.BigEndian.PutUint32(l.recs[i*rs:], uint32(i))
 		exp := uint32(t0 + 1)
 		if dead != nil && dead(i) {
 			exp = t0

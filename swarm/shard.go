@@ -6,7 +6,7 @@ import (
 	"unsafe"
 )
 
-// shardState is everything one shard lock guards.
+// shardState is everything one shard lock, mu, guards (but cleanPos).
 type shardState struct {
 	mu       sync.Mutex
 	torrents map[InfoHash]uint32 // index into slab; pointer-free, so not scanned
@@ -34,7 +34,7 @@ type shard struct {
 // bigList holds a list of more than maxPooled peers in its own slices, with
 // an open-addressing index from (address, port) to position, so that an
 // announce costs O(1) however big the swarm. There are few of them, so their
-// slice headers are all the GC scans.
+// slice headers are all the GC scans. Guarded by its shard's mutex.
 type bigList struct {
 	recs []byte   // cap × record size
 	idx  []uint32 // 2 × cap slots; slot = position+1, 0 = empty

@@ -1,7 +1,10 @@
 package swarm
 
 import (
+	"cmp"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"hash/maphash"
 	"math/bits"
 	"sync"
@@ -11,7 +14,7 @@ import (
 // 20 bytes, BEP 52). It is a plain value: copy it freely.
 type InfoHash [20]byte
 
-// Event is the announce event. The values are those of BEP 15, so a UDP
+// Event is the announce event, a plain value. The values are those of BEP 15, so a UDP
 // event maps one to one; HTTP's "started", "completed" and "stopped" map by
 // name, and an absent or empty event is EventNone.
 type Event uint8
@@ -36,6 +39,13 @@ const (
 	// set on the stack, sized for this many peers. 512 IPv4 peers are 3 KiB,
 	// more than a UDP reply can carry.
 	MaxNumWant = 512
+
+	// MaxShards bounds Config.Shards.
+	MaxShards = 1 << 16
+
+	// MaxPeerTimeoutSec bounds Config.PeerTimeoutSec (194 days), so that
+	// expiry stamps (now + timeout, uint32) cannot wrap.
+	MaxPeerTimeoutSec = 1 << 24
 )
 
 // Config configures a Table. Zero fields get the defaults above. It is a
@@ -95,12 +105,32 @@ type Table struct {
 	cleanShard int        // next shard to sweep; guarded by cleanMu
 }
 
+// Validate reports, joined, every field that New would have to correct
+// (zero fields are fine: they mean the default).
+func (c Config) Validate() error {
+	var errs []error
+	if c.Shards < 0 || c.Shards > MaxShards || c.Shards&(c.Shards-1) != 0 {
+		errs = append(errs, fmt.Errorf("swarm: Shards must be a power of two up to %d, not %d", MaxShards, c.Shards))
+	}
+	if c.NumWantMax < 0 || c.NumWantMax > MaxNumWant {
+		errs = append(errs, fmt.Errorf("swarm: NumWantMax must be 1 to %d, not %d", MaxNumWant, c.NumWantMax))
+	}
+	if c.NumWantDefault < 0 || c.NumWantDefault > cmp.Or(c.NumWantMax, DefaultNumWantMax) {
+		errs = append(errs, fmt.Errorf("swarm: NumWantDefault must be 1 to NumWantMax, not %d", c.NumWantDefault))
+	}
+	if c.PeerTimeoutSec > MaxPeerTimeoutSec {
+		errs = append(errs, fmt.Errorf("swarm: PeerTimeoutSec must be at most %d, not %d", MaxPeerTimeoutSec, c.PeerTimeoutSec))
+	}
+	return errors.Join(errs...)
+}
+
 // New returns an empty table configured by cfg, with defaults applied to
-// zero fields.
+// zero fields and out-of-range fields brought into range (see Validate).
 func New(cfg Config) *Table {
 	if cfg.Shards <= 0 {
 		cfg.Shards = DefaultShards
 	}
+	cfg.Shards = min(cfg.Shards, MaxShards)
 	cfg.Shards = 1 << bits.Len(uint(cfg.Shards-1)) // round up to a power of two
 	if cfg.NumWantMax <= 0 {
 		cfg.NumWantMax = DefaultNumWantMax
@@ -113,6 +143,7 @@ func New(cfg Config) *Table {
 	if cfg.PeerTimeoutSec == 0 {
 		cfg.PeerTimeoutSec = DefaultPeerTimeoutSec
 	}
+	cfg.PeerTimeoutSec = min(cfg.PeerTimeoutSec, MaxPeerTimeoutSec)
 	t := &Table{
 		seed:    maphash.MakeSeed(),
 		mask:    uint64(cfg.Shards - 1),

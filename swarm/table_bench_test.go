@@ -195,40 +195,40 @@ func BenchmarkFill(b *testing.B) {
 }
 
 // BenchmarkFind compares the linear scan of a pooled list with the index
-// of a bigList, to place maxPooled.
+// of a bigList, for both families, to place maxPooled.
 func BenchmarkFind(b *testing.B) {
-	for _, n := range []int{8, 32, 64, 128, 256, 512, 1024} {
-		l := listOf(n, nil)
-		keys := make([][]byte, 256)
-		r := rand.New(rand.NewPCG(4, 4))
-		for i := range keys {
-			keys[i] = append([]byte(nil), l.key(r.IntN(n))...)
-		}
-		b.Run(fmt.Sprintf("scan/%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				if l.find(keys[i&255], t0) < 0 {
-					b.Fatal("not found")
-				}
-				i++
+	for _, fam := range []struct {
+		name string
+		rs   int
+	}{{"v4", rec4}, {"v6", rec6}} {
+		for _, n := range []int{8, 32, 64, 128, 256, 512, 1024} {
+			l := listOfSize(fam.rs, n, nil)
+			keys := make([][]byte, 256)
+			r := rand.New(rand.NewPCG(4, 4))
+			for i := range keys {
+				keys[i] = append([]byte(nil), l.key(r.IntN(n))...)
 			}
-		})
-		ix := listOf(n, nil)
-		ix.idx = make([]uint32, 2*bigCapFor(n))
-		for i := range n {
-			ix.indexAdd(i)
-		}
-		b.Run(fmt.Sprintf("index/%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				if ix.find(keys[i&255], t0) < 0 {
-					b.Fatal("not found")
-				}
-				i++
+			ix := listOfSize(fam.rs, n, nil)
+			ix.idx = make([]uint32, 2*bigCapFor(n))
+			for i := range n {
+				ix.indexAdd(i)
 			}
-		})
+			for _, v := range []struct {
+				name string
+				l    *plist
+			}{{"scan", l}, {"index", ix}} {
+				b.Run(fmt.Sprintf("%s/%s/%d", fam.name, v.name, n), func(b *testing.B) {
+					b.ReportAllocs()
+					i := 0
+					for b.Loop() {
+						if v.l.find(keys[i&255], t0) < 0 {
+							b.Fatal("not found")
+						}
+						i++
+					}
+				})
+			}
+		}
 	}
 }
 

@@ -21,6 +21,35 @@ func TestNew_Defaults(t *testing.T) {
 	f(Config{Shards: 1, NumWantDefault: 300, NumWantMax: 100},
 		Config{Shards: 1, NumWantDefault: 100, NumWantMax: 100, PeerTimeoutSec: 3600})
 	f(Config{Shards: -3, NumWantMax: 100000}, Config{Shards: 64, NumWantDefault: 50, NumWantMax: MaxNumWant, PeerTimeoutSec: 3600})
+	f(Config{Shards: 1 << 30, PeerTimeoutSec: 1 << 31}, Config{Shards: MaxShards, NumWantDefault: 50, NumWantMax: 200, PeerTimeoutSec: MaxPeerTimeoutSec})
+}
+
+func TestConfig_Validate(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		errs int
+	}{
+		{Config{}, 0},
+		{Config{Shards: 256, NumWantDefault: 80, NumWantMax: 80, PeerTimeoutSec: 7200}, 0},
+		{Config{NumWantDefault: 200}, 0}, // default NumWantMax is 200
+		{Config{Shards: 48}, 1},
+		{Config{Shards: -1}, 1},
+		{Config{Shards: 1 << 20}, 1},
+		{Config{NumWantMax: 1000}, 1},
+		{Config{NumWantDefault: 300}, 1},
+		{Config{NumWantDefault: 60, NumWantMax: 50}, 1},
+		{Config{PeerTimeoutSec: 1 << 30}, 1},
+		{Config{Shards: 3, NumWantMax: -1, NumWantDefault: -1, PeerTimeoutSec: 1 << 31}, 4},
+	} {
+		err := tc.cfg.Validate()
+		n := 0
+		if err != nil {
+			n = len(err.(interface{ Unwrap() []error }).Unwrap())
+		}
+		if n != tc.errs {
+			t.Errorf("%+v: %d problems (%v), want %d", tc.cfg, n, err, tc.errs)
+		}
+	}
 }
 
 func TestShard_Padding(t *testing.T) {
@@ -485,7 +514,7 @@ const stBigInt = int(stBig)
 // re-announce, stop, with the index checked throughout.
 func TestBigSwarm(t *testing.T) {
 	n := 200_000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 20_000
 	}
 	tb := New(Config{Shards: 16})
@@ -569,6 +598,9 @@ func TestConcurrent(t *testing.T) {
 	iters := 5000
 	if testing.Short() {
 		iters = 500
+	}
+	for i := range peers { // one big swarm from the start, for Clean to chew on
+		ann(t, tb, ihOf(0), peer4(i, i%2 == 0), EventStarted, 0, false, t0)
 	}
 	var wg sync.WaitGroup
 	for w := range workers {

@@ -26,11 +26,12 @@ type StartFunc func(t testing.TB, torrentPath, dataDir, bindIP string) *Client
 const stopTimeout = 10 * time.Second
 
 // Client is a client process started by this package. Its methods are safe
-// for concurrent use.
+// for concurrent use; its fields are read-only.
 type Client struct {
 	// Name identifies the client in logs ("transmission", "qbittorrent").
 	Name string
-	// Logs are the client's log files, printed (tails) when the test fails.
+	// Logs are the client's log files, whose tails cleanup prints when the
+	// test has failed.
 	Logs []string
 
 	cmd  *exec.Cmd
@@ -38,10 +39,10 @@ type Client struct {
 	err  error         // Wait's result; read only after done is closed
 }
 
-// startClient runs name with args, in dir with HOME=dir, stdout and stderr
-// in files in dir. Stop and the failure log tail are registered in
-// t.Cleanup.
-func startClient(t testing.TB, name, dir string, args ...string) *Client {
+// startClient runs args in dir with HOME=dir, stdout and stderr in files in
+// dir. Stop and, if t failed, the tails of those files and of extraLogs are
+// registered in t.Cleanup.
+func startClient(t testing.TB, name, dir string, extraLogs []string, args ...string) *Client {
 	t.Helper()
 	stdout, err := os.Create(filepath.Join(dir, name+".stdout.log"))
 	if err != nil {
@@ -62,7 +63,7 @@ func startClient(t testing.TB, name, dir string, args ...string) *Client {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
-	c := &Client{Name: name, Logs: []string{stdout.Name(), stderr.Name()}, cmd: cmd, done: make(chan struct{})}
+	c := &Client{Name: name, Logs: append([]string{stdout.Name(), stderr.Name()}, extraLogs...), cmd: cmd, done: make(chan struct{})}
 	go func() {
 		c.err = cmd.Wait()
 		close(c.done)
@@ -193,13 +194,14 @@ func parseLoopback(ip string) (netip.Addr, error) {
 }
 
 // Require skips t unless every named binary is on PATH; .ci/install-deps
-// installs them. Under CI (env CI set) a missing binary fails t instead, so a
-// broken install never passes as a skip.
+// installs them. When env CI is set or TRACKERD_E2E=1 (make e2e), a missing
+// binary fails t instead, so a broken install never passes as a skip.
 func Require(t testing.TB, binaries ...string) {
 	t.Helper()
+	must := os.Getenv("CI") != "" || os.Getenv("TRACKERD_E2E") == "1"
 	for _, b := range binaries {
 		if _, err := exec.LookPath(b); err != nil {
-			if os.Getenv("CI") != "" {
+			if must {
 				t.Fatalf("%s not installed (run .ci/install-deps): %v", b, err)
 			}
 			t.Skipf("%s not installed (run .ci/install-deps): %v", b, err)

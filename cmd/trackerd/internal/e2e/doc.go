@@ -14,17 +14,25 @@
 // AnnounceURL (so peers can come from nowhere else), starts a seeder, waits
 // until the tracker's scrape counts it, starts a leecher and waits until the
 // leecher's copy has the original SHA-256. The building blocks (RandomFile,
-// MakeTorrent, TransmissionSeeder, QBittorrentLeecher, WaitFile) are exported
+// MakeTorrent, TransmissionSeeder, QBittorrent, WaitFile) are exported
 // for tests that need another shape.
 //
-// Clients: Transmission (transmission-cli) seeds and qBittorrent
-// (qbittorrent-nox) leeches; .ci/install-deps installs them. Tests that need
-// them call RequireClients, which skips when a binary is missing.
-// Transmission drops tracker-returned peers in 127.0.0.0/8, so it is only
-// ever a seeder: the leecher connects to it. Each client gets its own
-// loopback address (SeederIP, LeecherIP) and sends its tracker traffic from
-// it, because the tracker sees peers by source address and libtorrent keeps
-// one connection per IP unless told otherwise.
+// Clients: by default Transmission (transmission-cli) seeds and qBittorrent
+// (qbittorrent-nox) leeches; .ci/install-deps installs them. A missing binary
+// skips the test (fails it when env CI is set or
+// TRACKERD_E2E=1). Transmission drops
+// tracker-returned peers in 127.0.0.0/8, so it is only ever a seeder: the
+// leecher connects to it. Transmission 3.00 cannot announce over IPv6 from
+// loopback; use QBittorrent as the seeder for [::1] (see TransmissionSeeder).
+// Each client gets its own loopback address (SeederIP, LeecherIP) and sends
+// its tracker traffic from it, because the tracker sees peers by source
+// address; where two share one (::1), qBittorrent allows several connections
+// per IP. Another client (aria2c) is added by writing a StartFunc.
+//
+// Timing on 2 cores (8 MiB, 127.0.0.2 -> 127.0.0.3): the tracker counts the
+// Transmission seeder about 2.2 s after its start; the qBittorrent leecher
+// has the file about 13 s after its start (Transmission unchokes on a 10 s
+// timer); seeding from qBittorrent instead takes under 1 s.
 //
 // Isolation: every process binds 127.0.0.0/8 or ::1 only, on ports chosen
 // free at start; DHT, PEX, LSD and UPnP/NAT-PMP are off in configuration

@@ -7,11 +7,13 @@ import (
 	"testing"
 )
 
-// QBittorrentLeecher starts qbittorrent-nox downloading torrentPath into
-// saveDir; it is a StartFunc. Peer connections, tracker traffic and the
-// (unused, always on in -nox) Web UI all bind bindIP. The torrent is passed
-// on the command line, so no Web API call is needed.
-func QBittorrentLeecher(t testing.TB, torrentPath, saveDir, bindIP string) *Client {
+// QBittorrent starts qbittorrent-nox on torrentPath with saveDir as its save
+// path; it is a StartFunc for either role: it checks what saveDir holds and
+// seeds a complete file, or downloads. Peer connections, tracker traffic and
+// the Web UI (always on in -nox, unused here) all bind bindIP; several
+// instances may share one address (MultiConnectionsPerIp), as two must on
+// ::1. The torrent is passed on the command line, so no Web API is needed.
+func QBittorrent(t testing.TB, torrentPath, saveDir, bindIP string) *Client {
 	t.Helper()
 	Require(t, "qbittorrent-nox")
 	if _, err := parseLoopback(bindIP); err != nil {
@@ -21,7 +23,7 @@ func QBittorrentLeecher(t testing.TB, torrentPath, saveDir, bindIP string) *Clie
 	profile := filepath.Join(dir, "profile")
 	config := filepath.Join(profile, "qBittorrent", "config")
 	// Written before the first start so the session never runs with DHT,
-	// PEX, LSD or UPnP on. Keys as read by qBittorrent 4.5 (and 5.x).
+	// PEX, LSD or UPnP on. Keys as read by qBittorrent 4.5.2 (Debian 12).
 	conf := fmt.Sprintf(`[LegalNotice]
 Accepted=true
 
@@ -59,9 +61,8 @@ WebUI\LocalHostAuth=true
 	if err := os.WriteFile(filepath.Join(config, "qBittorrent.conf"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := startClient(t, "qbittorrent", dir,
+	log := filepath.Join(profile, "qBittorrent", "data", "logs", "qbittorrent.log")
+	return startClient(t, "qbittorrent", dir, []string{log},
 		"qbittorrent-nox", "--profile="+profile, "--save-path="+saveDir,
 		"--skip-dialog=true", "--add-paused=false", torrentPath)
-	c.Logs = append(c.Logs, filepath.Join(profile, "qBittorrent", "data", "logs", "qbittorrent.log"))
-	return c
 }

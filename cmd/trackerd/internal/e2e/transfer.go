@@ -3,7 +3,6 @@ package e2e
 import (
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -26,7 +25,7 @@ type TransferOptions struct {
 	// leecher's verified file (default 60 s).
 	Timeout time.Duration
 	// Seeder and Leecher start the clients (default TransmissionSeeder and
-	// QBittorrentLeecher).
+	// QBittorrent).
 	Seeder, Leecher StartFunc
 	// OnTorrent, if set, is called with the torrent's info hash before any
 	// client starts, e.g. to put it on the tracker's access list.
@@ -73,7 +72,7 @@ func Transfer(t testing.TB, opts TransferOptions) TransferResult {
 		opts.Seeder = TransmissionSeeder
 	}
 	if opts.Leecher == nil {
-		opts.Leecher = QBittorrentLeecher
+		opts.Leecher = QBittorrent
 	}
 
 	dir := t.TempDir()
@@ -104,7 +103,7 @@ func Transfer(t testing.TB, opts TransferOptions) TransferResult {
 		return n > 0, nil
 	})
 	if err != nil {
-		t.Fatalf("e2e: tracker did not count the seeder (last scrape error: %v): %v", scrapeErr, err)
+		t.Fatalf("e2e: tracker's scrape did not count the seeder within %v (last scrape error: %v): %v", opts.Timeout, scrapeErr, err)
 	}
 	r.Seeded = time.Since(start)
 
@@ -120,7 +119,7 @@ func Transfer(t testing.TB, opts TransferOptions) TransferResult {
 		return complete()
 	})
 	if err != nil {
-		t.Fatalf("e2e: leecher did not complete the file: %v", err)
+		t.Fatalf("e2e: leecher did not complete the file within %v of the seeder's start: %v", opts.Timeout, err)
 	}
 	r.Downloaded = time.Since(start)
 	t.Logf("e2e: tracker counted the seeder %v after its start; leecher had the file %v after its start",
@@ -133,9 +132,6 @@ func WaitFile(path string, sum [sha256.Size]byte, timeout time.Duration) error {
 	return poll(time.Now().Add(timeout), 100*time.Millisecond, fileMatches(path, sum))
 }
 
-// errTimeout is returned by poll when the deadline passes.
-var errTimeout = errors.New("timed out")
-
 // poll calls cond every interval until it returns true or an error, or the
 // deadline passes.
 func poll(deadline time.Time, interval time.Duration, cond func() (bool, error)) error {
@@ -145,7 +141,7 @@ func poll(deadline time.Time, interval time.Duration, cond func() (bool, error))
 			return err
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%w at %s", errTimeout, deadline.Format(time.TimeOnly))
+			return errors.New("timed out")
 		}
 		time.Sleep(interval)
 	}
