@@ -16,12 +16,11 @@ import (
 	"github.com/trackerd/trackerd/swarm"
 )
 
-// cleanBudget is how many torrents one janitor step sweeps; the janitor
-// steps every cleanEvery. 10k torrents a second sweeps 1M torrents in well
-// under the default peer timeout, a few microseconds of lock at a time.
+// The janitor sweeps a bounded number of torrents every cleanEvery, at
+// least cleanMinBudget, and more on a big table (sweepBudget).
 const (
-	cleanBudget = 1000
-	cleanEvery  = 100 * time.Millisecond
+	cleanMinBudget = 1000
+	cleanEvery     = 100 * time.Millisecond
 )
 
 // Engine owns the listeners and workers of one trackerd process.
@@ -159,18 +158,32 @@ func (e *Engine) AdminAddr() string {
 	return e.adminLn.Addr().String()
 }
 
-// janitor expires peers a bounded number of torrents at a time.
+// janitor expires peers a bounded number of torrents at a time, resizing
+// its step to the table once a second.
 func (e *Engine) janitor() {
 	tk := time.NewTicker(cleanEvery)
 	defer tk.Stop()
-	for {
+	timeout := e.table.Config().PeerTimeoutSec
+	budget := cleanMinBudget
+	for step := 1; ; step++ {
 		select {
 		case <-e.done:
 			return
 		case <-tk.C:
-			e.table.Clean(e.clock.Now(), cleanBudget)
 		}
+		if step%int(time.Second/cleanEvery) == 0 {
+			budget = sweepBudget(e.table.Stats().Torrents, timeout)
+		}
+		e.table.Clean(e.clock.Now(), budget)
 	}
+}
+
+// sweepBudget returns how many torrents a step must sweep for one round over
+// the table to take at most a quarter of the peer timeout: expired peers are
+// never returned, but scrapes count them until they are swept.
+func sweepBudget(torrents uint64, peerTimeoutSec uint32) int {
+	steps := max(uint64(peerTimeoutSec)*uint64(time.Second/cleanEvery)/4, 1)
+	return int(max(cleanMinBudget, torrents/steps+1))
 }
 
 // Shutdown stops every listener and worker. It returns once they have

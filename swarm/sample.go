@@ -15,7 +15,7 @@ import (
 //
 // Three regimes, by the number m of candidates and the number k wanted:
 //   - k >= m: every live candidate (the reply is the whole swarm);
-//   - m <= 2k: selection sampling (Knuth's Algorithm S) over one pass;
+//   - m <= 2k: a partial Fisher-Yates shuffle of the live positions;
 //   - m > 2k: rejection sampling, drawing distinct positions until k live
 //     ones are found, with the drawn positions in a small hash set on the
 //     stack. Expected draws are under 2k when few peers are expired; the
@@ -23,8 +23,8 @@ import (
 //     has not swept yet) yields fewer peers instead of a long loop.
 //
 // Each regime returns every k-subset of the live candidates with the same
-// probability. The order of the appended peers is random in the sparse
-// regime and list order in the other two.
+// probability. The order of the appended peers is random, except when the
+// reply is the whole swarm (list order).
 
 // maxDraws bounds the draws of the sparse regime: it finds k live peers
 // unless about 3/4 of the candidates are dead.
@@ -79,29 +79,26 @@ func (l *plist) appendAll(dst []byte, hi, self int, now uint32) ([]byte, int) {
 	return dst, got
 }
 
-// appendDense is Algorithm S: each live candidate is taken with probability
-// (still wanted) / (still to look at).
+// appendDense collects the live candidates' positions in a stack array
+// (m <= 2k <= 2*MaxNumWant of them) and draws k with a partial Fisher-Yates
+// shuffle: k random numbers, not one per candidate as in selection sampling,
+// which took 1.7 us for 50 of 99 peers against 0.8 us for this
+// (engine BenchmarkUDPHandle/announce).
 func (l *plist) appendDense(dst []byte, hi, self, k int, now uint32) ([]byte, int) {
+	var pos [2 * MaxNumWant]uint16
 	live := 0
 	for p := range hi {
 		if p != self && l.expiry(p) > now {
+			pos[live] = uint16(p)
 			live++
 		}
 	}
-	if k >= live {
-		return l.appendAll(dst, hi, self, now)
-	}
-	need := k
+	k = min(k, live)
 	var r rng
-	for p := 0; need > 0; p++ {
-		if p == self || l.expiry(p) <= now {
-			continue
-		}
-		if int(r.uint32n(uint32(live))) < need {
-			dst = append(dst, l.key(p)...)
-			need--
-		}
-		live--
+	for i := range k {
+		j := i + int(r.uint32n(uint32(live-i)))
+		pos[i], pos[j] = pos[j], pos[i]
+		dst = append(dst, l.key(int(pos[i]))...)
 	}
 	return dst, k
 }

@@ -100,7 +100,7 @@ func TestSample_Subsets(t *testing.T) {
 		n, k int
 	}{
 		{"sparse pairs of 7", 7, 2},  // 6 candidates > 2k: rejection
-		{"dense triples of 6", 6, 3}, // 5 candidates <= 2k: Algorithm S
+		{"dense triples of 6", 6, 3}, // 5 candidates <= 2k: partial shuffle
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := listOf(tc.n, nil)

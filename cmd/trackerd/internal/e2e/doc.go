@@ -19,10 +19,9 @@
 //
 // Clients: by default Transmission (transmission-cli) seeds and qBittorrent
 // (qbittorrent-nox) leeches; .ci/install-deps installs them. A missing binary
-// skips the test (fails it when env CI is set or
-// TRACKERD_E2E=1). Transmission drops
-// tracker-returned peers in 127.0.0.0/8, so it is only ever a seeder: the
-// leecher connects to it. Transmission 3.00 cannot announce over IPv6 from
+// skips the test, or fails it when env CI is set or TRACKERD_E2E=1.
+// Transmission drops tracker-returned peers in 127.0.0.0/8, so it is only
+// ever a seeder: the leecher connects to it. Transmission 3.00 cannot announce over IPv6 from
 // loopback; use QBittorrent as the seeder for [::1] (see TransmissionSeeder).
 // Each client gets its own loopback address (SeederIP, LeecherIP) and sends
 // its tracker traffic from it, because the tracker sees peers by source
