@@ -204,17 +204,17 @@ func udpSuite(t *testing.T, e *Engine, addr netip.AddrPort, base byte) {
 		if want := host + ":1001"; len(got) != 1 || got[0] != want || r.Seeders != 1 || r.Leechers != 1 {
 			t.Fatalf("seeder got peers %v (seeders %d leechers %d), want [%s]", got, r.Seeders, r.Leechers, want)
 		}
-		if c := leecher.counts(base+1); c != [3]uint32{1, 1, 1} {
+		if c := leecher.counts(base + 1); c != [3]uint32{1, 1, 1} {
 			t.Fatalf("scrape = %v, want seeders 1, completed 1, leechers 1", c)
 		}
 		r = leecher.announce(base+1, 1001, 0, udp.EventStopped)
 		if len(r.Peers) != 0 {
 			t.Fatalf("stopped announce returned peers %x", r.Peers)
 		}
-		if c := seeder.counts(base+1); c != [3]uint32{1, 1, 0} {
+		if c := seeder.counts(base + 1); c != [3]uint32{1, 1, 0} {
 			t.Fatalf("after stop scrape = %v", c)
 		}
-		if c := seeder.counts(base+99); c != [3]uint32{} {
+		if c := seeder.counts(base + 99); c != [3]uint32{} {
 			t.Fatalf("unknown torrent scrape = %v", c)
 		}
 	})
@@ -300,7 +300,7 @@ func udpSuite(t *testing.T, e *Engine, addr netip.AddrPort, base byte) {
 				waitCount(t, e, tc.counter, before+1)
 			})
 		}
-		if got := c.counts(base+3); got != [3]uint32{} {
+		if got := c.counts(base + 3); got != [3]uint32{} {
 			t.Fatalf("bad requests changed the swarm: %v", got)
 		}
 	})
