@@ -14,6 +14,7 @@ import (
 	"github.com/trackerd/trackerd/engine/internal/connid"
 	"github.com/trackerd/trackerd/engine/internal/pin"
 	"github.com/trackerd/trackerd/swarm"
+	"golang.org/x/sys/unix"
 )
 
 // The janitor sweeps a bounded number of torrents every cleanEvery, at
@@ -78,7 +79,14 @@ func (e *Engine) Start() (err error) {
 	go func() { defer e.bg.Done(); e.janitor() }()
 
 	for _, s := range e.cfg.UDP.Listen {
-		a, err := resolveUDP(netip.MustParseAddrPort(s)) // Validate checked the syntax
+		a := netip.MustParseAddrPort(s) // Validate checked the syntax
+		a = netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
+		a, err := resolveUDP(a)
+		if errors.Is(err, unix.EAFNOSUPPORT) {
+			// A host without IPv6 still serves IPv4 with the default config.
+			e.log.Warn("skipping udp listen address: address family not supported", "addr", s)
+			continue
+		}
 		if err != nil {
 			return err
 		}

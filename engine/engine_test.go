@@ -1,6 +1,10 @@
 package engine
 
-import "testing"
+import (
+	"io"
+	"net/http"
+	"testing"
+)
 
 func TestSweepBudget(t *testing.T) {
 	tests := []struct {
@@ -18,5 +22,20 @@ func TestSweepBudget(t *testing.T) {
 		if got := sweepBudget(tc.torrents, tc.timeout); got != tc.want {
 			t.Errorf("sweepBudget(%d, %d) = %d, want %d", tc.torrents, tc.timeout, got, tc.want)
 		}
+	}
+}
+
+func TestAdminHealthz(t *testing.T) {
+	cfg := testConfig(BackendMmsg)
+	cfg.Admin.Listen = "127.0.0.1:0"
+	e := startEngine(t, cfg)
+	resp, err := http.Get("http://" + e.AdminAddr() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || string(body) != "ok\n" {
+		t.Fatalf("GET /healthz = %d %q", resp.StatusCode, body)
 	}
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 
 	"golang.org/x/sys/unix"
@@ -66,7 +67,15 @@ func udpSocket(addr netip.AddrPort, reusePort bool, readBuffer int) (int, error)
 		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 1); err != nil {
 			return fail("set IPV6_V6ONLY", err)
 		}
-		sa = &unix.SockaddrInet6{Port: int(addr.Port()), Addr: addr.Addr().As16()}
+		sa6 := &unix.SockaddrInet6{Port: int(addr.Port()), Addr: addr.Addr().As16()}
+		if zone := addr.Addr().Zone(); zone != "" { // link-local: fe80::1%eth0
+			ifi, err := net.InterfaceByName(zone)
+			if err != nil {
+				return fail("find interface "+zone, err)
+			}
+			sa6.ZoneId = uint32(ifi.Index)
+		}
+		sa = sa6
 	} else {
 		sa = &unix.SockaddrInet4{Port: int(addr.Port()), Addr: addr.Addr().As4()}
 	}
