@@ -3,10 +3,13 @@
 package engine
 
 import (
+	"bytes"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/trackerd/trackerd/codec/udp"
+	"github.com/trackerd/trackerd/swarm"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,7 +35,7 @@ func TestAllocs_UDPHandle(t *testing.T) {
 // socket: recvmmsg, handle, sendmmsg.
 func TestAllocs_MmsgWorker(t *testing.T) {
 	f := newHandlerFixture(t)
-	server, err := udpSocket(netip.MustParseAddrPort("127.0.0.1:0"), false, 0)
+	server, err := bindSocket(netip.MustParseAddrPort("127.0.0.1:0"), unix.SOCK_DGRAM, false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,5 +75,39 @@ func TestAllocs_MmsgWorker(t *testing.T) {
 	once()
 	if n := testing.AllocsPerRun(1000, once); n != 0 {
 		t.Fatalf("allocs per request through the worker = %v, want 0", n)
+	}
+}
+
+// TestAllocs_HTTPServe: parse, swarm and encode of one announce (compact and
+// not) and one scrape on a warm table, through the transport-independent
+// handler.
+func TestAllocs_HTTPServe(t *testing.T) {
+	e, err := New(httpConfig("127.0.0.1:0"), swarm.New(swarm.Config{Shards: 16}), testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHTTPHandler(e, new(Counters))
+	var remote endpoint
+	now := uint32(time.Now().Unix())
+	for i := range 60 { // a swarm to sample from
+		remote.set4([4]byte{10, 0, 0, byte(i)}, 1000)
+		h.serve(nil, []byte("GET "+announceTarget(9, 6881, 10, "")+" HTTP/1.1\r\n\r\n"), &remote, now)
+	}
+	for _, target := range []string{
+		announceTarget(9, 6881, 10, "&compact=1&numwant=50"),
+		announceTarget(9, 6881, 10, "&compact=0&numwant=50"),
+		"/scrape?info_hash=%09%00%00%00%00%00%00%00%00%00%00%00%00%00%00%00%00%00%00%2b&info_hash=12345678901234567890",
+	} {
+		in := []byte("GET " + target + " HTTP/1.1\r\nHost: tracker\r\nUser-Agent: qBittorrent/4.5.2\r\n\r\n")
+		out := make([]byte, 0, 16<<10)
+		out, _, _ = h.serve(out[:0], in, &remote, now)
+		if !bytes.Contains(out, []byte("200 OK")) {
+			t.Fatalf("%s: %q", target, out)
+		}
+		if n := testing.AllocsPerRun(1000, func() {
+			out, _, _ = h.serve(out[:0], in, &remote, now)
+		}); n != 0 {
+			t.Fatalf("%s: allocs per request = %v, want 0", target, n)
+		}
 	}
 }

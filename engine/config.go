@@ -25,6 +25,7 @@ type Config struct {
 	NoPin bool
 
 	UDP     UDPConfig
+	HTTP    HTTPConfig
 	Tracker TrackerConfig
 	Admin   AdminConfig
 }
@@ -37,6 +38,29 @@ type UDPConfig struct {
 	Batch int
 	// ReadBuffer is SO_RCVBUF per socket in bytes; 0 keeps the system default.
 	ReadBuffer int
+}
+
+// HTTPConfig configures the HTTP tracker (BEP 3, 23, 7, 48) on gnet loops.
+type HTTPConfig struct {
+	Listen []string // host:port; IPv6 sockets are IPv6-only
+	// TrustedProxies are the proxies whose X-Forwarded-For and X-Real-IP
+	// headers name the client; from anyone else the headers are ignored.
+	TrustedProxies []netip.Prefix
+	// ProxyProtocol requires a PROXY protocol v1 or v2 header at the start
+	// of every connection, and takes the client address from it.
+	ProxyProtocol bool
+	// AllowIPParam honours the announce "ip" parameter (trusted networks only).
+	AllowIPParam bool
+	// IdleTimeout closes a keep-alive connection with no request in progress.
+	IdleTimeout time.Duration
+	// HeaderTimeout closes a connection whose request has not arrived whole
+	// this long after its first byte (slowloris).
+	HeaderTimeout time.Duration
+	// MaxConnections bounds open connections per process.
+	MaxConnections int
+	// MaxPending bounds the response bytes queued for a client that does not
+	// read them; beyond it the connection is closed.
+	MaxPending int
 }
 
 // TrackerConfig holds the protocol-level settings sent to clients.
@@ -69,6 +93,26 @@ func (c *Config) Validate() error {
 	}
 	if c.UDP.ReadBuffer < 0 {
 		errs = append(errs, errors.New("udp.read_buffer: must not be negative"))
+	}
+	for _, a := range c.HTTP.Listen {
+		if _, err := netip.ParseAddrPort(a); err != nil {
+			errs = append(errs, fmt.Errorf("http.listen: %q is not an ip:port (%w)", a, err))
+		}
+	}
+	if len(c.HTTP.Listen) > 0 {
+		h := c.HTTP
+		if h.IdleTimeout < time.Second {
+			errs = append(errs, fmt.Errorf("http.idle_timeout: %v is shorter than 1s", h.IdleTimeout))
+		}
+		if h.HeaderTimeout < time.Second {
+			errs = append(errs, fmt.Errorf("http.header_timeout: %v is shorter than 1s", h.HeaderTimeout))
+		}
+		if h.MaxConnections < 1 {
+			errs = append(errs, fmt.Errorf("http.max_connections: %d must be at least 1", h.MaxConnections))
+		}
+		if h.MaxPending < 4096 {
+			errs = append(errs, fmt.Errorf("http.max_pending: %d must be at least 4096", h.MaxPending))
+		}
 	}
 	t := c.Tracker
 	if t.AnnounceInterval < time.Second {

@@ -6,7 +6,7 @@ import "sync/atomic"
 // workers by index.
 type Counter int
 
-// UDP counters. Keep CounterNames in step.
+// Counters by protocol. Keep CounterNames in step.
 const (
 	UDPPacketsIn      Counter = iota // datagrams read
 	UDPBytesIn                       // their bytes
@@ -21,6 +21,20 @@ const (
 	UDPBadConnID                     // refused: unknown or expired connection id
 	UDPBadRequest                    // refused: malformed announce or scrape
 	UDPSendErrors                    // sendmmsg / write failures
+
+	HTTPConnsOpened     // connections accepted
+	HTTPConnsClosed     // connections closed, for any reason
+	HTTPConnsRefused    // closed at once: over http.max_connections
+	HTTPConnsTimedOut   // closed by the sweep: idle, or headers too slow
+	HTTPConnsOverflowed // closed: the client did not read its responses
+	HTTPBytesIn         // bytes read
+	HTTPBytesOut        // bytes written
+	HTTPRequests        // request heads parsed
+	HTTPAnnounces       // announces answered with peers
+	HTTPScrapes         // scrapes answered
+	HTTPFailures        // bencoded failure reasons sent (bad query, refused)
+	HTTPBadRequests     // 4xx/5xx for broken HTTP; the connection is closed
+	HTTPNotFound        // 404 for unknown paths
 	numCounters
 )
 
@@ -39,6 +53,20 @@ var CounterNames = [numCounters]string{
 	UDPBadConnID:      "udp_bad_connection_id",
 	UDPBadRequest:     "udp_bad_request",
 	UDPSendErrors:     "udp_send_errors",
+
+	HTTPConnsOpened:     "http_connections_opened",
+	HTTPConnsClosed:     "http_connections_closed",
+	HTTPConnsRefused:    "http_connections_refused",
+	HTTPConnsTimedOut:   "http_connections_timed_out",
+	HTTPConnsOverflowed: "http_connections_overflowed",
+	HTTPBytesIn:         "http_bytes_in",
+	HTTPBytesOut:        "http_bytes_out",
+	HTTPRequests:        "http_requests",
+	HTTPAnnounces:       "http_announces",
+	HTTPScrapes:         "http_scrapes",
+	HTTPFailures:        "http_failures",
+	HTTPBadRequests:     "http_bad_requests",
+	HTTPNotFound:        "http_not_found",
 }
 
 // Counters are one worker's event counts. Each field has a single writer

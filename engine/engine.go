@@ -34,11 +34,13 @@ type Engine struct {
 	ids   *connid.Signer
 	clock clock
 
-	udpAddrs []netip.AddrPort
-	workers  []*mmsgWorker
-	gnet     *gnetUDP
-	admin    *http.Server
-	adminLn  net.Listener
+	udpAddrs  []netip.AddrPort
+	httpAddrs []netip.AddrPort
+	workers   []*mmsgWorker
+	gnet      *gnetUDP
+	http      *gnetHTTP
+	admin     *http.Server
+	adminLn   net.Listener
 
 	mu       sync.Mutex
 	counters []*Counters // one per worker or gnet loop
@@ -78,19 +80,11 @@ func (e *Engine) Start() (err error) {
 	go func() { defer e.bg.Done(); e.clock.run(e.done) }()
 	go func() { defer e.bg.Done(); e.janitor() }()
 
-	for _, s := range e.cfg.UDP.Listen {
-		a := netip.MustParseAddrPort(s) // Validate checked the syntax
-		a = netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
-		a, err := resolveUDP(a)
-		if errors.Is(err, unix.EAFNOSUPPORT) {
-			// A host without IPv6 still serves IPv4 with the default config.
-			e.log.Warn("skipping udp listen address: address family not supported", "addr", s)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		e.udpAddrs = append(e.udpAddrs, a)
+	if e.udpAddrs, err = e.resolveAll(e.cfg.UDP.Listen, unix.SOCK_DGRAM); err != nil {
+		return err
+	}
+	if e.httpAddrs, err = e.resolveAll(e.cfg.HTTP.Listen, unix.SOCK_STREAM); err != nil {
+		return err
 	}
 	if len(e.udpAddrs) > 0 {
 		if e.cfg.UDP.Backend == BackendGnet {
@@ -103,13 +97,20 @@ func (e *Engine) Start() (err error) {
 			return err
 		}
 	}
+	if len(e.httpAddrs) > 0 {
+		e.http = newGnetHTTP(e, e.httpAddrs)
+		if err := e.http.start(); err != nil {
+			e.http = nil
+			return err
+		}
+	}
 	if e.cfg.Admin.Listen != "" {
 		if err := e.startAdmin(); err != nil {
 			return err
 		}
 	}
 	e.log.Info("trackerd started",
-		"udp", e.udpAddrs, "backend", e.cfg.UDP.Backend,
+		"udp", e.udpAddrs, "backend", e.cfg.UDP.Backend, "http", e.httpAddrs,
 		"cpus", pin.Format(e.cpus), "pinned", !e.cfg.NoPin, "admin", e.AdminAddr())
 	return nil
 }
@@ -117,7 +118,7 @@ func (e *Engine) Start() (err error) {
 func (e *Engine) startMmsg() error {
 	for _, cpu := range e.cpus {
 		for _, a := range e.udpAddrs {
-			fd, err := udpSocket(a, true, e.cfg.UDP.ReadBuffer)
+			fd, err := bindSocket(a, unix.SOCK_DGRAM, true, e.cfg.UDP.ReadBuffer)
 			if err != nil {
 				return err
 			}
@@ -157,6 +158,9 @@ func (e *Engine) Count(k Counter) uint64 {
 
 // UDPAddrs returns the bound UDP addresses, with ports resolved.
 func (e *Engine) UDPAddrs() []netip.AddrPort { return e.udpAddrs }
+
+// HTTPAddrs returns the bound HTTP addresses, with ports resolved.
+func (e *Engine) HTTPAddrs() []netip.AddrPort { return e.httpAddrs }
 
 // AdminAddr returns the admin listener's address, or "" when it is off.
 func (e *Engine) AdminAddr() string {
@@ -221,6 +225,13 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		wg.Go(func() {
 			if err := e.gnet.stop(ctx); err != nil {
 				e.log.Warn("cannot stop gnet udp", "err", err)
+			}
+		})
+	}
+	if e.http != nil {
+		wg.Go(func() {
+			if err := e.http.stop(ctx); err != nil {
+				e.log.Warn("cannot stop http", "err", err)
 			}
 		})
 	}

@@ -320,7 +320,7 @@ func waitCount(t *testing.T, e *Engine, k Counter, want uint64) {
 
 func TestUDP_PortInUse(t *testing.T) {
 	for _, reuse := range []bool{false, true} {
-		fd, err := udpSocket(netip.MustParseAddrPort("127.0.0.1:0"), reuse, 0)
+		fd, err := bindSocket(netip.MustParseAddrPort("127.0.0.1:0"), unix.SOCK_DGRAM, reuse, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/bits"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 type config struct {
 	CPUs    string        `toml:"cpus"`
 	UDP     udpConfig     `toml:"udp"`
+	HTTP    httpConfig    `toml:"http"`
 	Tracker trackerConfig `toml:"tracker"`
 	Admin   adminConfig   `toml:"admin"`
 	Log     logConfig     `toml:"log"`
@@ -30,6 +32,17 @@ type udpConfig struct {
 	Backend    string   `toml:"backend"`
 	Batch      int      `toml:"batch"`
 	ReadBuffer int      `toml:"read_buffer"`
+}
+
+type httpConfig struct {
+	Listen         []string      `toml:"listen"`
+	TrustedProxies []string      `toml:"trusted_proxies"`
+	ProxyProtocol  bool          `toml:"proxy_protocol"`
+	AllowIPParam   bool          `toml:"allow_ip_param"`
+	IdleTimeout    time.Duration `toml:"idle_timeout"`
+	HeaderTimeout  time.Duration `toml:"header_timeout"`
+	MaxConnections int           `toml:"max_connections"`
+	MaxPending     int           `toml:"max_pending"`
 }
 
 type trackerConfig struct {
@@ -57,6 +70,14 @@ func defaultConfig() config {
 			Listen:  []string{"0.0.0.0:6969", "[::]:6969"},
 			Backend: engine.BackendMmsg,
 			Batch:   32,
+		},
+		HTTP: httpConfig{
+			Listen:         []string{"0.0.0.0:6969", "[::]:6969"},
+			TrustedProxies: []string{},
+			IdleTimeout:    2 * time.Minute,
+			HeaderTimeout:  5 * time.Second,
+			MaxConnections: 100_000,
+			MaxPending:     256 << 10,
 		},
 		Tracker: trackerConfig{
 			AnnounceInterval: 30 * time.Minute,
@@ -90,6 +111,29 @@ batch = 32
 # SO_RCVBUF per socket in bytes; 0 keeps the system default
 # (raise net.core.rmem_max to allow more).
 read_buffer = 0
+
+[http]
+# HTTP tracker listen addresses (announce, scrape), on the same port as UDP
+# by default; IPv6 sockets are IPv6-only. [] disables HTTP.
+listen = ["0.0.0.0:6969", "[::]:6969"]
+# Proxies (CIDRs) whose X-Forwarded-For / X-Real-IP name the client, e.g.
+# ["127.0.0.1/32", "10.0.0.0/8"]. From anyone else those headers are ignored.
+trusted_proxies = []
+# Require a PROXY protocol (v1 or v2) header on every HTTP connection, as
+# HAProxy sends with "send-proxy", and take the client address from it.
+# Only for listeners that nothing but the proxy can reach.
+proxy_protocol = false
+# Honour the announce "ip" parameter. Lets clients register any address:
+# only for trusted networks.
+allow_ip_param = false
+# Close keep-alive connections idle this long.
+idle_timeout = "2m"
+# Close connections whose request has not arrived whole after this long.
+header_timeout = "5s"
+# Most open HTTP connections; more are closed at once (and counted).
+max_connections = 100000
+# Most response bytes queued for a client that does not read them.
+max_pending = 262144
 
 [tracker]
 # How often clients are told to announce; replies subtract up to 5% jitter.
@@ -199,6 +243,20 @@ func (c *config) resolve() (resolved, []string, error) {
 	default:
 		errs = append(errs, fmt.Errorf("log.format: %q is not \"text\" or \"json\"", c.Log.Format))
 	}
+	var proxies []netip.Prefix
+	for _, p := range c.HTTP.TrustedProxies {
+		pfx, err := netip.ParsePrefix(p)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(p); aerr == nil {
+				pfx, err = a.Prefix(a.BitLen())
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("http.trusted_proxies: %q is not a CIDR or an address", p))
+			continue
+		}
+		proxies = append(proxies, pfx.Masked())
+	}
 	r.engine = engine.Config{
 		CPUs: cpus,
 		UDP: engine.UDPConfig{
@@ -206,6 +264,16 @@ func (c *config) resolve() (resolved, []string, error) {
 			Backend:    c.UDP.Backend,
 			Batch:      c.UDP.Batch,
 			ReadBuffer: c.UDP.ReadBuffer,
+		},
+		HTTP: engine.HTTPConfig{
+			Listen:         c.HTTP.Listen,
+			TrustedProxies: proxies,
+			ProxyProtocol:  c.HTTP.ProxyProtocol,
+			AllowIPParam:   c.HTTP.AllowIPParam,
+			IdleTimeout:    c.HTTP.IdleTimeout,
+			HeaderTimeout:  c.HTTP.HeaderTimeout,
+			MaxConnections: c.HTTP.MaxConnections,
+			MaxPending:     c.HTTP.MaxPending,
 		},
 		Tracker: engine.TrackerConfig{
 			AnnounceInterval: t.AnnounceInterval,

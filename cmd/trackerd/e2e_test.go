@@ -21,7 +21,7 @@ func requireE2E(t *testing.T) {
 // loopback address, and the copy's checksum must match.
 func TestE2E_UDPTransfer(t *testing.T) {
 	requireE2E(t)
-	p := startTrackerd(t, "[udp]\nlisten = [\"127.0.0.1:0\"]\n[admin]\nlisten = \"\"\n")
+	p := startTrackerd(t, "[udp]\nlisten = [\"127.0.0.1:0\"]\n[http]\nlisten = []\n[admin]\nlisten = \"\"\n")
 	res := e2e.Transfer(t, e2e.TransferOptions{
 		AnnounceURL: "udp://" + p.udp[0].String() + "/announce",
 		SeederIP:    "127.0.0.2",

@@ -47,6 +47,7 @@ func trackerdBinary(t *testing.T) string {
 type process struct {
 	cmd  *exec.Cmd
 	udp  []netip.AddrPort
+	http []netip.AddrPort
 	logs *logTail
 	done chan error
 }
@@ -66,7 +67,8 @@ func (l *logTail) String() string {
 
 // startTrackerd runs the trackerd binary with the given TOML (JSON logs are
 // forced) and waits for its start line, which names the bound addresses.
-// Ports are chosen by the kernel: configure ":0".
+// Ports are chosen by the kernel: configure ":0" for every listener the
+// test uses, and listen = [] for the others (the defaults are port 6969).
 func startTrackerd(t *testing.T, toml string) *process {
 	t.Helper()
 	path := writeConfig(t, toml+"\n[log]\nformat = \"json\"\nlevel = \"debug\"\n")
@@ -81,19 +83,22 @@ func startTrackerd(t *testing.T, toml string) *process {
 		t.Fatal(err)
 	}
 	p := &process{cmd: cmd, logs: &logTail{}, done: make(chan error, 1)}
-	started := make(chan []netip.AddrPort, 1)
+	started := make(chan [2][]netip.AddrPort, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			p.logs.add(sc.Text())
 			var line struct {
-				Msg string   `json:"msg"`
-				UDP []string `json:"udp"`
+				Msg  string   `json:"msg"`
+				UDP  []string `json:"udp"`
+				HTTP []string `json:"http"`
 			}
 			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "trackerd started" {
-				var addrs []netip.AddrPort
-				for _, a := range line.UDP {
-					addrs = append(addrs, netip.MustParseAddrPort(a))
+				var addrs [2][]netip.AddrPort
+				for i, list := range [][]string{line.UDP, line.HTTP} {
+					for _, a := range list {
+						addrs[i] = append(addrs[i], netip.MustParseAddrPort(a))
+					}
 				}
 				started <- addrs
 			}
@@ -111,7 +116,8 @@ func startTrackerd(t *testing.T, toml string) *process {
 		}
 	})
 	select {
-	case p.udp = <-started:
+	case addrs := <-started:
+		p.udp, p.http = addrs[0], addrs[1]
 	case err := <-p.done:
 		p.done <- err
 		t.Fatalf("trackerd exited before starting: %v\n%s", err, p.logs)
@@ -141,9 +147,10 @@ func TestTrackerd_StopsOnSignal(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		for _, backend := range []string{"mmsg", "gnet"} {
 			t.Run(sig.String()+"/"+backend, func(t *testing.T) {
-				p := startTrackerd(t, "[udp]\nlisten = [\"127.0.0.1:0\", \"[::1]:0\"]\nbackend = \""+backend+"\"\n[admin]\nlisten = \"127.0.0.1:0\"\n")
-				if len(p.udp) != 2 || p.udp[0].Port() == 0 {
-					t.Fatalf("start line names udp %v", p.udp)
+				p := startTrackerd(t, "[udp]\nlisten = [\"127.0.0.1:0\", \"[::1]:0\"]\nbackend = \""+backend+"\"\n"+
+					"[http]\nlisten = [\"127.0.0.1:0\", \"[::1]:0\"]\n[admin]\nlisten = \"127.0.0.1:0\"\n")
+				if len(p.udp) != 2 || p.udp[0].Port() == 0 || len(p.http) != 2 || p.http[0].Port() == 0 {
+					t.Fatalf("start line names udp %v, http %v", p.udp, p.http)
 				}
 				took, err := p.stop(t, sig)
 				if err != nil {

@@ -1,0 +1,312 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"net/netip"
+	"unsafe"
+
+	"github.com/trackerd/trackerd/codec/bencode"
+	"github.com/trackerd/trackerd/codec/httpq"
+	"github.com/trackerd/trackerd/swarm"
+)
+
+// Client-facing texts of the HTTP tracker.
+const (
+	contentTypeBencode = "text/plain"
+	contentTypeText    = "text/plain; charset=utf-8"
+
+	failBadPort     = "invalid port 0"
+	failNoProxyAddr = "proxy did not send the client address (X-Forwarded-For or X-Real-IP)"
+	failFullScrape  = "scrape needs at least one info_hash: full scrape is disabled"
+	failManyHashes  = "too many info hashes in scrape"
+	failPasskey     = "passkeys are for private trackers: announce to /announce"
+	failBody        = "request bodies are not accepted"
+)
+
+// maxRequestBody bounds the body a GET may carry; trackers use none, and a
+// larger one is refused so that framing never depends on unbounded input.
+const maxRequestBody = 4 << 10
+
+var (
+	pathAnnounce       = []byte("/announce")
+	pathAnnouncePrefix = []byte("/announce/")
+	pathScrape         = []byte("/scrape")
+	bodyNotFound       = []byte("not found\n")
+)
+
+// httpHandler turns the bytes a client sent into the bytes to send back: it
+// frames HTTP/1.1 requests (pipelined or split anywhere), answers announces
+// and scrapes from the swarm table, and appends the responses in order. It
+// is the transport-independent half of the HTTP tracker: the gnet transport
+// feeds it a connection's buffered input and writes what it returns, and a
+// TLS transport can drive the same code.
+//
+// Owned by one event loop; never share. serve does not allocate once its
+// buffers have grown to the largest response.
+type httpHandler struct {
+	table *swarm.Table
+	stats *Counters
+	cfg   *HTTPConfig
+
+	intervalSec, minIntervalSec uint32
+	maxScrape                   int
+
+	// Scratch, reused for every request.
+	req    httpq.Request
+	ann    httpq.Announce
+	scr    httpq.Scrape
+	args   swarm.AnnounceArgs
+	peers4 []byte
+	peers6 []byte
+	body   []byte
+	files  []bencode.ScrapeFile
+	head   bool // the current request is HEAD: send headers only
+}
+
+func newHTTPHandler(e *Engine, stats *Counters) *httpHandler {
+	numWantMax := e.table.Config().NumWantMax
+	return &httpHandler{
+		table:          e.table,
+		stats:          stats,
+		cfg:            &e.cfg.HTTP,
+		intervalSec:    uint32(e.cfg.Tracker.AnnounceInterval.Seconds()),
+		minIntervalSec: uint32(e.cfg.Tracker.MinInterval.Seconds()),
+		maxScrape:      e.cfg.Tracker.MaxScrape,
+		peers4:         make([]byte, 0, 6*numWantMax),
+		peers6:         make([]byte, 0, 18*numWantMax),
+		body:           make([]byte, 0, 256+24*numWantMax),
+		files:          make([]bencode.ScrapeFile, e.cfg.Tracker.MaxScrape),
+	}
+}
+
+// serve answers every complete request at the start of in, appending the
+// responses to out in order. It returns out, how many bytes of in it used
+// (the caller discards them; a partial request stays for the next call),
+// and whether the connection must be closed once out is written: the
+// client asked for it, or the framing is lost.
+func (h *httpHandler) serve(out, in []byte, remote *endpoint, now uint32) ([]byte, int, bool) {
+	used := 0
+	for used < len(in) {
+		n, err := h.req.Parse(in[used:])
+		if err == httpq.ErrNeedMore {
+			return out, used, false
+		}
+		if err != nil {
+			// Broken HTTP: answer with its status and close, since where the
+			// next request starts is unknown.
+			h.stats.add(HTTPBadRequests, 1)
+			h.head = false
+			h.body = append(append(h.body[:0], err.Error()...), '\n')
+			return h.text(out, httpq.Status(err), h.body, false), len(in), true
+		}
+		h.stats.add(HTTPRequests, 1)
+		body := 0
+		if h.req.ContentLength > 0 {
+			if h.req.ContentLength > maxRequestBody {
+				h.stats.add(HTTPBadRequests, 1)
+				h.head = false
+				return h.text(out, 413, []byte(failBody+"\n"), false), len(in), true
+			}
+			body = int(h.req.ContentLength)
+			if len(in)-used-n < body {
+				return out, used, false // wait for the whole body, then skip it
+			}
+		}
+		out = h.route(out, remote, now)
+		used += n + body
+		if !h.req.KeepAlive {
+			return out, used, true
+		}
+	}
+	return out, used, false
+}
+
+// route answers the request in h.req.
+func (h *httpHandler) route(out []byte, remote *endpoint, now uint32) []byte {
+	h.head = h.req.Method == httpq.MethodHead
+	keep := h.req.KeepAlive
+	switch path := h.req.Path; {
+	case bytes.Equal(path, pathAnnounce):
+		return h.announce(out, remote, now, keep)
+	case bytes.Equal(path, pathScrape):
+		return h.scrape(out, remote, now, keep)
+	case bytes.HasPrefix(path, pathAnnouncePrefix):
+		// PROTOCOL.md: a passkey segment is reserved for private mode.
+		return h.fail(out, failPasskey, keep)
+	}
+	h.stats.add(HTTPNotFound, 1)
+	return h.text(out, 404, bodyNotFound, keep)
+}
+
+func (h *httpHandler) announce(out []byte, remote *endpoint, now uint32, keep bool) []byte {
+	a := &h.ann
+	if err := a.ParseQuery(h.req.Query); err != nil {
+		return h.fail(out, err.Error(), keep)
+	}
+	if a.Port == 0 {
+		return h.fail(out, failBadPort, keep)
+	}
+	from, ok := h.clientAddr(remote)
+	if !ok {
+		return h.fail(out, failNoProxyAddr, keep)
+	}
+	if h.cfg.AllowIPParam && a.HasIP {
+		// Off by default: the parameter lets a client register any address.
+		from.addr = a.IP
+	}
+	h.args = swarm.AnnounceArgs{
+		InfoHash:     swarm.InfoHash(a.InfoHash),
+		Peer:         swarm.Peer{Port: a.Port, Seeder: a.HasLeft && a.Left == 0},
+		Event:        httpEvents[a.Event],
+		NumWant:      int(a.NumWant),
+		BothFamilies: true, // BEP 7: peers and peers6, the requester's family first
+	}
+	var ext []byte // BEP 24 external ip
+	if from.is4() {
+		copy(h.args.Peer.Addr[:4], from.addr[12:])
+		ext = from.addr[12:]
+	} else {
+		h.args.Peer.Addr = from.addr
+		h.args.Peer.V6 = true
+		ext = from.addr[:]
+	}
+	p4, p6, c := h.table.Announce(h.peers4[:0], h.peers6[:0], &h.args, now)
+	h.peers4, h.peers6 = p4[:0], p6[:0] // keep buffers that grew
+	resp := bencode.Announce{
+		Complete:    int64(c.Seeders),
+		Downloaded:  int64(c.Downloaded),
+		Incomplete:  int64(c.Leechers),
+		Interval:    int64(h.intervalSec - rand.Uint32N(h.intervalSec/20+1)),
+		MinInterval: int64(h.minIntervalSec),
+		ExternalIP:  ext,
+		Compact:     a.Compact != 0, // compact unless the client asked for compact=0
+		Peers4:      p4,
+		Peers6:      p6,
+	}
+	h.body = bencode.AppendAnnounce(h.body[:0], &resp)
+	h.stats.add(HTTPAnnounces, 1)
+	return h.respond(out, 200, contentTypeBencode, h.body, keep)
+}
+
+// httpEvents maps query events to swarm events.
+var httpEvents = [...]swarm.Event{
+	httpq.EventNone:      swarm.EventNone,
+	httpq.EventCompleted: swarm.EventCompleted,
+	httpq.EventStarted:   swarm.EventStarted,
+	httpq.EventStopped:   swarm.EventStopped,
+}
+
+func (h *httpHandler) scrape(out []byte, remote *endpoint, now uint32, keep bool) []byte {
+	s := &h.scr
+	if err := s.ParseQuery(h.req.Query); err != nil {
+		return h.fail(out, err.Error(), keep)
+	}
+	if _, ok := h.clientAddr(remote); !ok {
+		return h.fail(out, failNoProxyAddr, keep)
+	}
+	switch {
+	case s.NHashes == 0:
+		return h.fail(out, failFullScrape, keep)
+	case s.NHashes > h.maxScrape:
+		return h.fail(out, failManyHashes, keep)
+	}
+	files := h.files[:s.NHashes]
+	for i := range files {
+		ih := (*swarm.InfoHash)(&s.Hashes[i])
+		c := h.table.Scrape(ih, now)
+		files[i] = bencode.ScrapeFile{
+			InfoHash:   s.Hashes[i],
+			Complete:   int64(c.Seeders),
+			Downloaded: int64(c.Downloaded),
+			Incomplete: int64(c.Leechers),
+		}
+	}
+	h.body = bencode.AppendScrape(h.body[:0], files)
+	h.stats.add(HTTPScrapes, 1)
+	return h.respond(out, 200, contentTypeBencode, h.body, keep)
+}
+
+// fail answers with a bencoded failure reason and HTTP 200, so that every
+// client shows the reason (PROTOCOL.md).
+func (h *httpHandler) fail(out []byte, reason string, keep bool) []byte {
+	h.stats.add(HTTPFailures, 1)
+	h.body = bencode.AppendFailure(h.body[:0], reason, 0)
+	return h.respond(out, 200, contentTypeBencode, h.body, keep)
+}
+
+func (h *httpHandler) text(out []byte, status int, body []byte, keep bool) []byte {
+	return h.respond(out, status, contentTypeText, body, keep)
+}
+
+func (h *httpHandler) respond(out []byte, status int, contentType string, body []byte, keep bool) []byte {
+	out = httpq.AppendResponseHead(out, status, contentType, len(body), keep)
+	if h.head {
+		return out
+	}
+	return append(out, body...)
+}
+
+// clientAddr returns the address of the client behind the request. It is
+// the connection's peer address unless that peer is a trusted proxy: then
+// the rightmost X-Forwarded-For entry that is not itself a trusted proxy,
+// or else X-Real-IP. ok is false when a trusted proxy sent neither.
+// Trusting these headers from anyone else would let any client choose the
+// address it is listed under.
+func (h *httpHandler) clientAddr(remote *endpoint) (endpoint, bool) {
+	if len(h.cfg.TrustedProxies) == 0 || !h.trusted(remote.addr) {
+		return *remote, true
+	}
+	var ep endpoint
+	for xff := h.req.XForwardedFor; len(xff) > 0; {
+		var entry []byte
+		if i := bytes.LastIndexByte(xff, ','); i >= 0 {
+			xff, entry = xff[:i], xff[i+1:]
+		} else {
+			xff, entry = nil, xff
+		}
+		a, err := parseAddr(bytes.TrimSpace(entry))
+		if err != nil {
+			return ep, false // a malformed hop: the chain cannot be followed
+		}
+		ep.addr = a
+		if !h.trusted(a) {
+			return ep, true
+		}
+	}
+	if ip := bytes.TrimSpace(h.req.XRealIP); len(ip) > 0 {
+		a, err := parseAddr(ip)
+		if err == nil {
+			ep.addr = a
+			return ep, true
+		}
+	}
+	return ep, false
+}
+
+func (h *httpHandler) trusted(a [16]byte) bool {
+	addr := netip.AddrFrom16(a).Unmap()
+	for _, p := range h.cfg.TrustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+var errEmptyAddr = errors.New("engine: empty address")
+
+// parseAddr parses an IPv4 or IPv6 address into 16-byte form (IPv4 mapped).
+func parseAddr(b []byte) ([16]byte, error) {
+	if len(b) == 0 {
+		return [16]byte{}, errEmptyAddr
+	}
+	// The string lives only for this call: ParseAddr keeps no reference to
+	// it (a zone is copied), so no copy of b is needed.
+	a, err := netip.ParseAddr(unsafe.String(&b[0], len(b)))
+	if err != nil {
+		return [16]byte{}, err
+	}
+	return a.Unmap().As16(), nil
+}
