@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trackerd/trackerd/engine/internal/pin"
+	"github.com/trackerd/trackerd/swarm"
 )
 
 // Backends for the UDP listener.
@@ -24,10 +25,11 @@ type Config struct {
 	// NoPin leaves worker threads unpinned (tests, shared machines).
 	NoPin bool
 
-	UDP     UDPConfig
-	HTTP    HTTPConfig
-	Tracker TrackerConfig
-	Admin   AdminConfig
+	UDP        UDPConfig
+	HTTP       HTTPConfig
+	WebTorrent WebTorrentConfig
+	Tracker    TrackerConfig
+	Admin      AdminConfig
 }
 
 // UDPConfig configures the BEP 15 listener.
@@ -61,6 +63,18 @@ type HTTPConfig struct {
 	// MaxPending bounds the response bytes queued for a client that does not
 	// read them; beyond it the connection is closed.
 	MaxPending int
+}
+
+// WebTorrentConfig configures WebTorrent signalling over WebSocket, served
+// on the HTTP listeners at "/" and "/announce".
+type WebTorrentConfig struct {
+	Enabled          bool
+	AnnounceInterval time.Duration
+	MaxOffers        int           // offers relayed per announce
+	OfferTTL         time.Duration // how long an offer can be answered
+	MaxMessage       int           // bytes per WebSocket message
+	IdleTimeout      time.Duration // closed after this long without a frame; pinged at half of it
+	PeerTimeout      time.Duration // a peer that stops announcing (its connection open) is dropped
 }
 
 // TrackerConfig holds the protocol-level settings sent to clients.
@@ -112,6 +126,26 @@ func (c *Config) Validate() error {
 		}
 		if h.MaxPending < 4096 {
 			errs = append(errs, fmt.Errorf("http.max_pending: %d must be at least 4096", h.MaxPending))
+		}
+	}
+	if w := c.WebTorrent; w.Enabled {
+		if w.AnnounceInterval < time.Second {
+			errs = append(errs, fmt.Errorf("webtorrent.announce_interval: %v is shorter than 1s", w.AnnounceInterval))
+		}
+		if w.PeerTimeout <= w.AnnounceInterval {
+			errs = append(errs, fmt.Errorf("webtorrent.peer_timeout: %v must be longer than announce_interval (%v)", w.PeerTimeout, w.AnnounceInterval))
+		}
+		if w.MaxOffers < 1 || w.MaxOffers > swarm.MaxRTCNumWant {
+			errs = append(errs, fmt.Errorf("webtorrent.max_offers: %d is not in 1..%d", w.MaxOffers, swarm.MaxRTCNumWant))
+		}
+		if w.OfferTTL < time.Second {
+			errs = append(errs, fmt.Errorf("webtorrent.offer_ttl: %v is shorter than 1s", w.OfferTTL))
+		}
+		if w.MaxMessage < 4096 || w.MaxMessage > 16<<20 {
+			errs = append(errs, fmt.Errorf("webtorrent.max_message: %d is not in 4096..16777216", w.MaxMessage))
+		}
+		if w.IdleTimeout < 2*time.Second {
+			errs = append(errs, fmt.Errorf("webtorrent.idle_timeout: %v is shorter than 2s", w.IdleTimeout))
 		}
 	}
 	t := c.Tracker

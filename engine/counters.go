@@ -35,6 +35,19 @@ const (
 	HTTPFailures        // bencoded failure reasons sent (bad query, refused)
 	HTTPBadRequests     // 4xx/5xx for broken HTTP; the connection is closed
 	HTTPNotFound        // 404 for unknown paths
+
+	WSUpgrades       // WebSocket connections opened (101 sent)
+	WSRefused        // upgrade requests refused
+	WSMessages       // data messages received
+	WSAnnounces      // WebTorrent announces answered
+	WSScrapes        // WebTorrent scrapes answered
+	WSFailures       // JSON failure reasons sent
+	WSOffersRelayed  // offers delivered to another peer's connection
+	WSAnswersRelayed // answers delivered to their offerer
+	WSAnswersDropped // answers to unknown, stale or foreign offers
+	WSRelayDropped   // relayed frames whose connection was gone or whose loop inbox was full
+	WSProtocolErrors // connections closed for a protocol error (close code sent)
+	WSBacklogClosed  // connections closed: their outbound backlog overflowed
 	numCounters
 )
 
@@ -67,6 +80,19 @@ var CounterNames = [numCounters]string{
 	HTTPFailures:        "http_failures",
 	HTTPBadRequests:     "http_bad_requests",
 	HTTPNotFound:        "http_not_found",
+
+	WSUpgrades:       "ws_upgrades",
+	WSRefused:        "ws_upgrades_refused",
+	WSMessages:       "ws_messages",
+	WSAnnounces:      "ws_announces",
+	WSScrapes:        "ws_scrapes",
+	WSFailures:       "ws_failures",
+	WSOffersRelayed:  "ws_offers_relayed",
+	WSAnswersRelayed: "ws_answers_relayed",
+	WSAnswersDropped: "ws_answers_dropped",
+	WSRelayDropped:   "ws_relay_dropped",
+	WSProtocolErrors: "ws_protocol_errors",
+	WSBacklogClosed:  "ws_backlog_closed",
 }
 
 // Counters are one worker's event counts. Each field has a single writer

@@ -30,6 +30,7 @@ type Engine struct {
 	cfg   Config
 	log   *slog.Logger
 	table *swarm.Table
+	rtc   *swarm.RTCTable // WebTorrent peers; nil when webtorrent is off
 	cpus  []int
 	ids   *connid.Signer
 	clock clock
@@ -64,6 +65,14 @@ func New(cfg Config, table *swarm.Table, log *slog.Logger) (*Engine, error) {
 		}
 	}
 	e := &Engine{cfg: cfg, log: log, table: table, cpus: cpus, ids: connid.New(), done: make(chan struct{})}
+	if w := cfg.WebTorrent; w.Enabled {
+		e.rtc = swarm.NewRTC(swarm.RTCConfig{
+			Shards:         table.Config().Shards,
+			NumWantMax:     w.MaxOffers,
+			PeerTimeoutSec: uint32(w.PeerTimeout / time.Second),
+			OfferTTLSec:    uint32(w.OfferTTL / time.Second),
+		})
+	}
 	e.clock.set(time.Now())
 	return e, nil
 }
@@ -187,6 +196,9 @@ func (e *Engine) janitor() {
 			budget = sweepBudget(e.table.Stats().Torrents, timeout)
 		}
 		e.table.Clean(e.clock.Now(), budget)
+		if e.rtc != nil {
+			e.rtc.Clean(e.clock.Now(), cleanMinBudget)
+		}
 	}
 }
 

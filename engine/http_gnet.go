@@ -30,7 +30,8 @@ type gnetHTTP struct {
 	addrs []string
 
 	loops   atomic.Pointer[map[gnet.EventLoop]*httpLoop]
-	mu      sync.Mutex // serialises writers of loops and nextCPU
+	byIndex atomic.Pointer[[]*httpLoop] // the same loops by wsLoop.index
+	mu      sync.Mutex                  // serialises writers of loops and nextCPU
 	nextCPU int
 	open    atomic.Int64 // open connections, against MaxConnections
 
@@ -47,8 +48,10 @@ type httpLoop struct {
 	stats *Counters
 	out   []byte       // responses of one OnTraffic
 	proxy proxy.Header // PROXY protocol parse target
-	conns []*httpConn  // open connections, for the sweep
-	free  []*httpConn  // closed connections' records, reused
+	ws    wsLoop
+	drain gnet.Runnable // drains ws.inbox; made once, handed to Execute
+	conns []*httpConn   // open connections, for the sweep
+	free  []*httpConn   // closed connections' records, reused
 }
 
 // httpConn is one connection's state, kept in the gnet.Conn's context.
@@ -63,11 +66,14 @@ type httpConn struct {
 	active   uint32 // when the last request completed, or the connection opened
 	partial  uint32 // when the pending partial request began; 0 when none
 	closing  bool
+	upgraded bool    // the connection speaks WebSocket now
+	ws       *wsConn // WebSocket state, kept across reuse of the record
 }
 
 func newGnetHTTP(e *Engine, addrs []netip.AddrPort) *gnetHTTP {
 	g := &gnetHTTP{e: e, booted: make(chan struct{}), stopped: make(chan error, 1)}
 	g.loops.Store(&map[gnet.EventLoop]*httpLoop{})
+	g.byIndex.Store(&[]*httpLoop{})
 	for _, a := range addrs {
 		scheme := "tcp4://"
 		if a.Addr().Is6() {
@@ -147,6 +153,10 @@ func (g *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 	in, _ := c.Peek(-1)
 	l.stats.add(HTTPBytesIn, uint64(len(in)-hc.buffered))
 	now := g.e.clock.Now()
+	if hc.upgraded {
+		out, used, closeConn := g.trafficWS(l, hc, l.out[:0], in, now)
+		return g.finish(c, hc, out, used, len(in), closeConn, now)
+	}
 	skip := 0
 	if hc.proxied {
 		n, err := l.proxy.Parse(in)
@@ -166,15 +176,30 @@ func (g *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 		}
 		hc.proxied, skip = false, n
 	}
-	out, used, closeConn := l.h.serve(l.out[:0], in[skip:], &hc.remote, now)
+	out, used, next := l.h.serve(l.out[:0], in[skip:], &hc.remote, now)
 	used += skip
+	if next == connUpgrade {
+		g.upgradeWS(l, hc)
+		var n int
+		var closeConn bool
+		out, n, closeConn = g.trafficWS(l, hc, out, in[used:], now) // frames sent right after the handshake
+		return g.finish(c, hc, out, used+n, len(in), closeConn, now)
+	}
+	return g.finish(c, hc, out, used, len(in), next == connClose, now)
+}
+
+// finish discards the used input, keeps track of a partial request, writes
+// out in one Write and closes the connection when asked to or when the
+// client does not read what it is sent.
+func (g *gnetHTTP) finish(c gnet.Conn, hc *httpConn, out []byte, used, size int, closeConn bool, now uint32) gnet.Action {
+	l := hc.loop
 	l.out = out[:0]
 	if used > 0 {
 		// Discard(0) would drop everything: call it only with a count.
 		_, _ = c.Discard(used)
 		hc.active = now
 	}
-	switch hc.buffered = len(in) - used; {
+	switch hc.buffered = size - used; {
 	case hc.buffered == 0:
 		hc.partial = 0
 	case used > 0 || hc.partial == 0:
@@ -206,6 +231,9 @@ func (g *gnetHTTP) OnClose(c gnet.Conn, _ error) gnet.Action {
 	g.open.Add(-1)
 	l := hc.loop
 	l.stats.add(HTTPConnsClosed, 1)
+	if hc.upgraded {
+		g.closeWS(l, hc)
+	}
 	last := l.conns[len(l.conns)-1]
 	l.conns[hc.idx], last.idx = last, hc.idx
 	l.conns = l.conns[:len(l.conns)-1]
@@ -218,20 +246,35 @@ func (g *gnetHTTP) OnClose(c gnet.Conn, _ error) gnet.Action {
 func (g *gnetHTTP) OnTick() (time.Duration, gnet.Action) {
 	for _, l := range *g.loops.Load() {
 		_ = l.el.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
-			l.sweep(g.e.clock.Now(), &g.e.cfg.HTTP)
+			l.sweep(g.e.clock.Now(), &g.e.cfg)
 			return nil
 		}))
 	}
 	return time.Second, gnet.None
 }
 
-// sweep closes connections idle for IdleTimeout and those whose request
-// has been arriving for HeaderTimeout (slowloris). Runs on the loop.
-func (l *httpLoop) sweep(now uint32, cfg *HTTPConfig) {
-	idle := uint32(cfg.IdleTimeout / time.Second)
-	slow := uint32(cfg.HeaderTimeout / time.Second)
+// sweep closes connections idle for http.idle_timeout and those whose
+// request has been arriving for http.header_timeout (slowloris). A
+// WebSocket connection is pinged when quiet for half of
+// webtorrent.idle_timeout and closed after all of it. Runs on the loop.
+func (l *httpLoop) sweep(now uint32, cfg *Config) {
+	idle := uint32(cfg.HTTP.IdleTimeout / time.Second)
+	slow := uint32(cfg.HTTP.HeaderTimeout / time.Second)
+	wsIdle := uint32(cfg.WebTorrent.IdleTimeout / time.Second)
 	for _, hc := range l.conns {
 		if hc.closing {
+			continue
+		}
+		if hc.upgraded {
+			quiet := now - hc.active
+			if quiet >= wsIdle {
+				hc.closing = true
+				l.stats.add(HTTPConnsTimedOut, 1)
+				_ = hc.c.Close()
+			} else if quiet >= wsIdle/2 && !hc.ws.pinged {
+				hc.ws.pinged = true
+				_, _ = hc.c.Write(wsPing)
+			}
 			continue
 		}
 		if (hc.partial != 0 && now-hc.partial >= slow) || (hc.partial == 0 && now-hc.active >= idle) {
@@ -252,7 +295,7 @@ func (l *httpLoop) acquire() *httpConn {
 }
 
 func (l *httpLoop) release(hc *httpConn) {
-	*hc = httpConn{loop: l}
+	*hc = httpConn{loop: l, ws: hc.ws}
 	l.free = append(l.free, hc)
 }
 
@@ -268,6 +311,11 @@ func (g *gnetHTTP) loop(c gnet.Conn) *httpLoop {
 	old := *g.loops.Load()
 	stats := g.e.newCounters()
 	l := &httpLoop{el: el, h: newHTTPHandler(g.e, stats), stats: stats}
+	l.ws.index = len(old)
+	l.drain = gnet.RunnableFunc(func(context.Context) error {
+		g.drainInbox(l)
+		return nil
+	})
 	if !g.e.cfg.NoPin {
 		cpu := g.e.cpus[g.nextCPU%len(g.e.cpus)]
 		g.nextCPU++
@@ -282,5 +330,15 @@ func (g *gnetHTTP) loop(c gnet.Conn) *httpLoop {
 	}
 	next[el] = l
 	g.loops.Store(&next)
+	idx := append(append([]*httpLoop(nil), *g.byIndex.Load()...), l)
+	g.byIndex.Store(&idx)
 	return l
+}
+
+// loopAt returns the loop with wsLoop.index i, or nil.
+func (g *gnetHTTP) loopAt(i int) *httpLoop {
+	if loops := *g.byIndex.Load(); i < len(loops) {
+		return loops[i]
+	}
+	return nil
 }

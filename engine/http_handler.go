@@ -9,6 +9,7 @@ import (
 
 	"github.com/trackerd/trackerd/codec/bencode"
 	"github.com/trackerd/trackerd/codec/httpq"
+	"github.com/trackerd/trackerd/codec/ws"
 	"github.com/trackerd/trackerd/swarm"
 )
 
@@ -49,6 +50,7 @@ type httpHandler struct {
 	table *swarm.Table
 	stats *Counters
 	cfg   *HTTPConfig
+	wt    *WebTorrentConfig
 
 	intervalSec, minIntervalSec uint32
 	maxScrape                   int
@@ -71,6 +73,7 @@ func newHTTPHandler(e *Engine, stats *Counters) *httpHandler {
 		table:          e.table,
 		stats:          stats,
 		cfg:            &e.cfg.HTTP,
+		wt:             &e.cfg.WebTorrent,
 		intervalSec:    uint32(e.cfg.Tracker.AnnounceInterval.Seconds()),
 		minIntervalSec: uint32(e.cfg.Tracker.MinInterval.Seconds()),
 		maxScrape:      e.cfg.Tracker.MaxScrape,
@@ -81,17 +84,27 @@ func newHTTPHandler(e *Engine, stats *Counters) *httpHandler {
 	}
 }
 
+// connNext says what becomes of a connection after serve.
+type connNext uint8
+
+const (
+	connKeep    connNext = iota // read the next request
+	connClose                   // close once the responses are written
+	connUpgrade                 // the rest of the stream is WebSocket frames
+)
+
 // serve answers every complete request at the start of in, appending the
 // responses to out in order. It returns out, how many bytes of in it used
 // (the caller discards them; a partial request stays for the next call),
-// and whether the connection must be closed once out is written: the
-// client asked for it, or the framing is lost.
-func (h *httpHandler) serve(out, in []byte, remote *endpoint, now uint32) ([]byte, int, bool) {
+// and what becomes of the connection: closed once out is written (the
+// client asked for it, or the framing is lost), or switched to WebSocket
+// after a 101 (then in[used:] is the first frames).
+func (h *httpHandler) serve(out, in []byte, remote *endpoint, now uint32) ([]byte, int, connNext) {
 	used := 0
 	for used < len(in) {
 		n, err := h.req.Parse(in[used:])
 		if err == httpq.ErrNeedMore {
-			return out, used, false
+			return out, used, connKeep
 		}
 		if err != nil {
 			// Broken HTTP: answer with its status and close, since where the
@@ -99,7 +112,7 @@ func (h *httpHandler) serve(out, in []byte, remote *endpoint, now uint32) ([]byt
 			h.stats.add(HTTPBadRequests, 1)
 			h.head = false
 			h.body = append(append(h.body[:0], err.Error()...), '\n')
-			return h.text(out, httpq.Status(err), h.body, false), len(in), true
+			return h.text(out, httpq.Status(err), h.body, false), len(in), connClose
 		}
 		h.stats.add(HTTPRequests, 1)
 		body := 0
@@ -107,20 +120,25 @@ func (h *httpHandler) serve(out, in []byte, remote *endpoint, now uint32) ([]byt
 			if h.req.ContentLength > maxRequestBody {
 				h.stats.add(HTTPBadRequests, 1)
 				h.head = false
-				return h.text(out, 413, []byte(failBody+"\n"), false), len(in), true
+				return h.text(out, 413, []byte(failBody+"\n"), false), len(in), connClose
 			}
 			body = int(h.req.ContentLength)
 			if len(in)-used-n < body {
-				return out, used, false // wait for the whole body, then skip it
+				return out, used, connKeep // wait for the whole body, then skip it
 			}
+		}
+		if len(h.req.Upgrade) > 0 {
+			var next connNext
+			out, next = h.upgrade(out)
+			return out, used + n + body, next
 		}
 		out = h.route(out, remote, now)
 		used += n + body
 		if !h.req.KeepAlive {
-			return out, used, true
+			return out, used, connClose
 		}
 	}
-	return out, used, false
+	return out, used, connKeep
 }
 
 // route answers the request in h.req.
@@ -138,6 +156,41 @@ func (h *httpHandler) route(out []byte, remote *endpoint, now uint32) []byte {
 	}
 	h.stats.add(HTTPNotFound, 1)
 	return h.text(out, 404, bodyNotFound, keep)
+}
+
+var (
+	pathRoot     = []byte("/")
+	methodGet    = []byte("GET")
+	tokenUpgrade = []byte("upgrade")
+)
+
+// upgrade answers a request with an Upgrade header: a WebSocket handshake
+// for WebTorrent on "/" and "/announce" (clients are given both forms of
+// the URL, PROTOCOL.md), or a refusal that closes the connection.
+func (h *httpHandler) upgrade(out []byte) ([]byte, connNext) {
+	h.head = false
+	path := h.req.Path
+	if !h.wt.Enabled || !(bytes.Equal(path, pathRoot) || bytes.Equal(path, pathAnnounce)) {
+		h.stats.add(WSRefused, 1)
+		return h.text(out, 404, bodyNotFound, false), connClose
+	}
+	u := ws.Upgrade{
+		Upgrade:    h.req.Upgrade,
+		Key:        h.req.SecWebSocketKey,
+		Version:    h.req.SecWebSocketVersion,
+		Extensions: h.req.SecWebSocketExtensions,
+	}
+	if h.req.Method == httpq.MethodGet {
+		u.Method = methodGet
+	}
+	if h.req.ConnectionUpgrade {
+		u.Connection = tokenUpgrade
+	}
+	if err := u.Check(); err != nil {
+		h.stats.add(WSRefused, 1)
+		return ws.AppendRefusal(out, err), connClose
+	}
+	return ws.AppendAccept(out, h.req.SecWebSocketKey), connUpgrade
 }
 
 func (h *httpHandler) announce(out []byte, remote *endpoint, now uint32, keep bool) []byte {

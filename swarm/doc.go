@@ -3,6 +3,14 @@
 // loops. It applies announces, answers scrapes, chooses the peers of a reply
 // and expires peers that stop announcing.
 //
+// WebTorrent peers live in a table of their own, RTCTable (rtc.go), with
+// the same sharding and the same kind of pointer-free storage. There a peer
+// is a peer_id bound to the WebSocket connection (Conn) that announced it;
+// the table hands out no addresses: it picks the receivers of a browser's
+// offers, remembers each relayed offer, and accepts an answer only from the
+// connection the offer went to, once, while the offer is fresh. The comment
+// at the top of rtc.go gives its semantics, memory, locking and allocation.
+//
 // Spec: DESIGN.md §3; BEP 3 (announce, events), BEP 15 (event numbers,
 // compact peers), BEP 7 (IPv6 peers, peers6), BEP 23 (compact form), BEP 48
 // (scrape counts).

@@ -22,6 +22,7 @@ type config struct {
 	CPUs    string        `toml:"cpus"`
 	UDP     udpConfig     `toml:"udp"`
 	HTTP    httpConfig    `toml:"http"`
+	WT      wtConfig      `toml:"webtorrent"`
 	Tracker trackerConfig `toml:"tracker"`
 	Admin   adminConfig   `toml:"admin"`
 	Log     logConfig     `toml:"log"`
@@ -43,6 +44,16 @@ type httpConfig struct {
 	HeaderTimeout  time.Duration `toml:"header_timeout"`
 	MaxConnections int           `toml:"max_connections"`
 	MaxPending     int           `toml:"max_pending"`
+}
+
+type wtConfig struct {
+	Enabled          bool          `toml:"enabled"`
+	AnnounceInterval time.Duration `toml:"announce_interval"`
+	PeerTimeout      time.Duration `toml:"peer_timeout"`
+	MaxOffers        int           `toml:"max_offers"`
+	OfferTTL         time.Duration `toml:"offer_ttl"`
+	MaxMessage       int           `toml:"max_message"`
+	IdleTimeout      time.Duration `toml:"idle_timeout"`
 }
 
 type trackerConfig struct {
@@ -78,6 +89,15 @@ func defaultConfig() config {
 			HeaderTimeout:  5 * time.Second,
 			MaxConnections: 100_000,
 			MaxPending:     256 << 10,
+		},
+		WT: wtConfig{
+			Enabled:          true,
+			AnnounceInterval: 2 * time.Minute,
+			PeerTimeout:      5 * time.Minute,
+			MaxOffers:        10,
+			OfferTTL:         2 * time.Minute,
+			MaxMessage:       64 << 10,
+			IdleTimeout:      5 * time.Minute,
 		},
 		Tracker: trackerConfig{
 			AnnounceInterval: 30 * time.Minute,
@@ -134,6 +154,24 @@ header_timeout = "5s"
 max_connections = 100000
 # Most response bytes queued for a client that does not read them.
 max_pending = 262144
+
+[webtorrent]
+# WebTorrent signalling over WebSocket on the HTTP listeners, at ws://host:port/
+# and ws://host:port/announce: browsers' offers and answers are relayed.
+enabled = true
+# How often browsers are told to announce.
+announce_interval = "2m"
+# A browser peer that stops announcing is dropped (it is also dropped at once
+# when its connection closes).
+peer_timeout = "5m"
+# Offers relayed per announce, each to a different peer.
+max_offers = 10
+# How long an offer can be answered.
+offer_ttl = "2m"
+# Largest WebSocket message in bytes (frames of 32 KiB and more are normal).
+max_message = 65536
+# A quiet connection is pinged after half of this and closed after all of it.
+idle_timeout = "5m"
 
 [tracker]
 # How often clients are told to announce; replies subtract up to 5% jitter.
@@ -274,6 +312,15 @@ func (c *config) resolve() (resolved, []string, error) {
 			HeaderTimeout:  c.HTTP.HeaderTimeout,
 			MaxConnections: c.HTTP.MaxConnections,
 			MaxPending:     c.HTTP.MaxPending,
+		},
+		WebTorrent: engine.WebTorrentConfig{
+			Enabled:          c.WT.Enabled,
+			AnnounceInterval: c.WT.AnnounceInterval,
+			PeerTimeout:      c.WT.PeerTimeout,
+			MaxOffers:        c.WT.MaxOffers,
+			OfferTTL:         c.WT.OfferTTL,
+			MaxMessage:       c.WT.MaxMessage,
+			IdleTimeout:      c.WT.IdleTimeout,
 		},
 		Tracker: engine.TrackerConfig{
 			AnnounceInterval: t.AnnounceInterval,

@@ -138,7 +138,6 @@ func TestAllocs_ScrapeParseQuery(t *testing.T) {
 		if err := s.ParseQuery(full); err != nil {
 			t.Fatal(err)
 		}
-		s.SortUnique()
 		if err := s.ParseQuery(tooMany); err != ErrTooManyHashes {
 			t.Fatal(err)
 		}

@@ -12,10 +12,11 @@
 // Streaming: Parse works on whatever bytes the connection has buffered
 // (gnet: Peek all, Parse, Discard n). An incomplete head is ErrNeedMore and
 // consumes nothing; pipelined requests are parsed one per call, each
-// reporting its length. Limits (MaxRequestLine, MaxHeaderBytes) are enforced
-// as soon as that many bytes have arrived, so a client cannot make a
-// connection buffer more than one head's worth. The head must be contiguous
-// in one slice.
+// reporting its length. Limits (MaxRequestLine, MaxHeaderBytes,
+// MaxHeaderLines) are enforced as soon as that much has arrived, so a client
+// cannot make a connection buffer more than one head's worth. Malformed
+// heads are reported once complete; binary junk in place of a method at
+// once. The head must be contiguous in one slice.
 //
 // Memory: the caller owns everything. Request's slices alias the parsed
 // buffer and are valid until the caller discards those bytes; Announce and
@@ -27,9 +28,9 @@
 // Scrape belongs to one goroutine (an event loop); never share it. The error
 // sentinels are immutable and safe for concurrent use.
 //
-// Allocation: Parse, ParseLimits, both ParseQuery methods, SortUnique,
-// Status and ErrorMessage on a sentinel, and the AppendX functions with a
-// large enough dst allocate nothing; alloc_test.go asserts it.
+// Allocation: Parse, ParseLimits, both ParseQuery methods, Status and
+// ErrorMessage on a sentinel, and the AppendX functions with a large enough
+// dst allocate nothing; alloc_test.go asserts it.
 //
 // # Errors, for the engine
 //

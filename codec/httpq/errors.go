@@ -81,9 +81,9 @@ var (
 	ErrURITooLong error = &Error{msg: "httpq: request line too long", status: 414}
 
 	// ErrHeaderTooLarge means the header section (every header line and the
-	// empty line that ends the head) is longer than the header limit. It is
-	// returned as soon as that many bytes have arrived without the end of
-	// the head.
+	// empty line that ends the head) is longer than the header limit, or has
+	// more header lines than the line limit. It is returned as soon as that
+	// many bytes or lines have arrived without the end of the head.
 	ErrHeaderTooLarge error = &Error{msg: "httpq: header section too large", status: 431}
 )
 
@@ -118,8 +118,8 @@ var (
 	// ErrBadLeft means left is not a decimal uint64.
 	ErrBadLeft error = &Error{msg: "httpq: bad left", status: 200}
 
-	// ErrBadEvent means event is not started, completed, stopped, paused,
-	// empty or the empty string.
+	// ErrBadEvent means event is not started, completed, stopped, paused
+	// (BEP 21), empty or the empty string. Values are case-sensitive.
 	ErrBadEvent error = &Error{msg: "httpq: bad event", status: 200}
 
 	// ErrBadCompact means compact is neither "0" nor "1" (BEP 23).

@@ -27,10 +27,8 @@ func (r *Request) parseHeader(line []byte, h *headerState) error {
 		return ErrBadHeader
 	}
 	name, v := line[:i], line[i+1:]
-	for _, c := range v {
-		if class[c]&classValue == 0 { // CTLs, including a bare CR or NUL
-			return ErrBadHeader
-		}
+	if !validValue(v) { // CTLs, including a bare CR or NUL
+		return ErrBadHeader
 	}
 	v = trimOWS(v)
 

@@ -1,9 +1,6 @@
 package httpq
 
-import (
-	"bytes"
-	"slices"
-)
+import "bytes"
 
 // Query bounds.
 const (
@@ -37,26 +34,26 @@ const (
 )
 
 // Event is the announce event. The numbers are BEP 15's (0 none,
-// 1 completed, 2 started, 3 stopped), so the engine handles UDP and HTTP
-// events alike; EventPaused has no UDP number. It is a plain value, safe to
+// 1 completed, 2 started, 3 stopped), so the engine maps UDP and HTTP events
+// alike; ParseQuery returns no other value. It is a plain value, safe to
 // copy and share.
 type Event uint8
 
-// Events. BEP 3 defines started, completed, stopped and empty (= none).
+// Events. BEP 3 defines started, completed, stopped and empty (= none);
+// BEP 21's paused is EventNone with Announce.Paused set.
 const (
-	EventNone      Event = 0
-	EventCompleted Event = 1
-	EventStarted   Event = 2
-	EventStopped   Event = 3
+	// EventNone is a regular announce: no event, event=, event=empty, or
+	// event=paused.
+	EventNone Event = 0
 
-	// EventPaused is BEP 21's "paused": the peer is a partial seed (it has
-	// every piece it wants and will download nothing more, so left > 0).
-	// libtorrent (so qBittorrent, Deluge) sends it on every regular
-	// announce of a finished torrent with skipped files
-	// (`if (e == event_t::none && is_finished() && !is_seed()) e = event_t::paused;`),
-	// so refusing it would break a common setup. The engine treats it as
-	// EventNone; it may count the peer as a seeder for peer selection.
-	EventPaused Event = 4
+	// EventCompleted is event=completed: the download just finished.
+	EventCompleted Event = 1
+
+	// EventStarted is event=started: the first announce of a download.
+	EventStarted Event = 2
+
+	// EventStopped is event=stopped: the peer leaves the swarm.
+	EventStopped Event = 3
 )
 
 // Announce is a decoded BEP 3 announce query, with BEP 7 addresses and
@@ -75,7 +72,16 @@ type Announce struct {
 	Uploaded, Downloaded, Left uint64
 	HasLeft                    bool
 
-	Event Event // EventNone if absent, "" or "empty"
+	Event Event // EventNone if absent, "", "empty" or "paused"
+
+	// Paused reports event=paused (BEP 21): the peer is a partial seed, one
+	// that has every piece it wants and will download nothing more, though
+	// left > 0. libtorrent (so qBittorrent and Deluge) sends it on every
+	// regular announce of a finished torrent with skipped files
+	// (`if (e == event_t::none && is_finished() && !is_seed()) e = event_t::paused;`),
+	// so refusing it would break a common setup. Event is then EventNone:
+	// the peer stays in the swarm; the engine may count it as a seeder.
+	Paused bool
 
 	Compact  int8 // -1 if absent, else 0 or 1 (BEP 23)
 	NoPeerID bool // no_peer_id present and not "0"
@@ -131,17 +137,18 @@ const (
 //
 // Decoding: q is split on '&' (never ';'); a pair without '=' has an empty
 // value; names and values are percent-decoded. '+' is a literal 0x2B byte,
-// not a space: clients percent-encode every byte outside the unreserved set
-// (libtorrent escape_string keeps only alnum and "-_.!~*()"; Transmission
-// tr_urlPercentEncode keeps alnum and "-_.~"; aria2 keeps alnum and '-';
-// Azureus/BiglyBT runs Java's URLEncoder and then rewrites its '+' into %20
-// for trackers), so neither '+' nor ' ' occurs literally in what they send,
-// and a client that builds the URL by hand and forgets to escape a 0x2B
-// byte in a hash gets the right hash. opentracker and aquatic read '+'
-// literally too; net/url's form rule ('+' is a space) would only turn such a
-// hash into a wrong one. Percent-escapes are case-insensitive ("%e0" from
-// Transmission 3.00 and libtorrent, "%E0" from aria2) and any other byte is
-// taken literally.
+// not a space. Clients percent-encode every byte outside a small unreserved
+// set: libtorrent's escape_string keeps only alnum and "-_.!~*()",
+// Transmission's tr_urlPercentEncode alnum and "-_.~", aria2 1.36 alnum and
+// '-' (the captures in testdata send byte 0x20 as %20 and 0x2B as %2B), and
+// Azureus/BiglyBT runs Java's URLEncoder, then rewrites its '+' to %20 for
+// trackers. So neither '+' nor ' ' occurs literally in what real clients
+// send, the rule changes nothing for them, and a hand-built URL that leaves
+// a 0x2B byte of a hash unescaped still gets the right hash. opentracker and
+// aquatic read '+' literally too; net/url's HTML-form rule ('+' is a space)
+// would only turn such a hash into a wrong one. Percent-escapes take either
+// case ("%e0" from Transmission 3.00 and libtorrent, "%E0" from aria2); any
+// other byte is taken literally.
 //
 // Parameters: unknown ones are ignored. A repeated single-valued parameter
 // is checked every time and the last value wins; any invalid value is an
@@ -155,14 +162,9 @@ func (a *Announce) ParseQuery(q []byte) error {
 	*a = Announce{Compact: -1, NumWant: -1}
 	var seen uint8
 	for len(q) > 0 {
-		pair := q
-		if i := bytes.IndexByte(q, '&'); i >= 0 {
-			pair, q = q[:i], q[i+1:]
-		} else {
-			q = nil
-		}
 		var nameBuf [maxParamName]byte
-		name, val, ok := splitParam(pair, &nameBuf)
+		name, val, rest, ok := nextParam(q, &nameBuf)
+		q = rest
 		if !ok {
 			continue
 		}
@@ -205,11 +207,11 @@ func (a *Announce) ParseQuery(q []byte) error {
 		case "event":
 			var buf [maxSmallValue]byte
 			v, ok := smallValue(val, &buf)
-			e, ok2 := eventOf(v)
+			e, paused, ok2 := eventOf(v)
 			if !ok || !ok2 {
 				return ErrBadEvent
 			}
-			a.Event = e
+			a.Event, a.Paused = e, paused
 		case "compact":
 			var buf [maxSmallValue]byte
 			v, ok := smallValue(val, &buf)
@@ -280,25 +282,27 @@ func (a *Announce) ParseQuery(q []byte) error {
 	return nil
 }
 
-// eventOf maps a decoded event value to its Event.
-func eventOf(v []byte) (Event, bool) {
+// eventOf maps a decoded event value to its Event; paused reports BEP 21's
+// "paused".
+func eventOf(v []byte) (e Event, paused, ok bool) {
 	switch string(v) {
 	case "", "empty":
-		return EventNone, true
+		return EventNone, false, true
 	case "started":
-		return EventStarted, true
+		return EventStarted, false, true
 	case "completed":
-		return EventCompleted, true
+		return EventCompleted, false, true
 	case "stopped":
-		return EventStopped, true
+		return EventStopped, false, true
 	case "paused":
-		return EventPaused, true
+		return EventNone, true, true
 	}
-	return EventNone, false
+	return EventNone, false, false
 }
 
 // Scrape is a decoded BEP 48 scrape query: the info hashes in request order,
-// duplicates kept. Only Hashes[:NHashes] are set; ParseQuery keeps the rest
+// duplicates kept (the reply's bencoded dict needs its keys sorted and
+// unique; codec/bencode.AppendScrape sees to that). Only Hashes[:NHashes] are set; ParseQuery keeps the rest
 // zero, so Scrapes are comparable with == (call Reset after writing fields
 // by hand). A caller-owned value of about 1.5 KiB: keep one per event loop
 // and reuse it; never share it.
@@ -327,14 +331,9 @@ func (s *Scrape) ParseQuery(q []byte) error {
 	n := 0
 	var err error
 	for len(q) > 0 {
-		pair := q
-		if i := bytes.IndexByte(q, '&'); i >= 0 {
-			pair, q = q[:i], q[i+1:]
-		} else {
-			q = nil
-		}
 		var nameBuf [maxParamName]byte
-		name, val, ok := splitParam(pair, &nameBuf)
+		name, val, rest, ok := nextParam(q, &nameBuf)
+		q = rest
 		if !ok || string(name) != "info_hash" {
 			continue
 		}
@@ -360,51 +359,53 @@ func (s *Scrape) ParseQuery(q []byte) error {
 	return nil
 }
 
-// SortUnique sorts Hashes[:NHashes] bytewise and removes duplicates, keeping
-// the rest zero. A BEP 48 reply is a bencoded dict keyed by info hash, whose
-// keys must be unique and sorted, so the engine calls this before encoding.
-// It does not allocate.
-func (s *Scrape) SortUnique() {
-	h := s.Hashes[:s.NHashes]
-	slices.SortFunc(h, func(a, b [20]byte) int { return bytes.Compare(a[:], b[:]) })
-	s.NHashes = len(slices.Compact(h)) // Compact zeroes the tail it drops
+// nextParam splits the first "name=value" pair off q and returns the
+// decoded name, the raw value and the rest of q after the '&'. ok is false
+// for an empty name and for a name that cannot be a known one (too long
+// after decoding, or a bad escape), which the callers skip like any unknown
+// name. The name is scanned byte by byte, the value with IndexByte: names
+// are a few bytes, where an IndexByte call costs more than the loop
+// (three calls per pair were a third of ParseQuery).
+func nextParam(q []byte, buf *[maxParamName]byte) (name, val, rest []byte, ok bool) {
+	i, esc := 0, false
+	for ; i < len(q); i++ {
+		c := q[i]
+		if c == '=' || c == '&' {
+			break
+		}
+		if c == '%' {
+			esc = true
+		}
+	}
+	name = q[:i]
+	if i < len(q) {
+		if q[i] == '&' {
+			rest = q[i+1:]
+		} else if val = q[i+1:]; len(val) > 0 {
+			if j := bytes.IndexByte(val, '&'); j >= 0 {
+				val, rest = val[:j], val[j+1:]
+			}
+		}
+	}
+	if len(name) == 0 {
+		return nil, nil, rest, false
+	}
+	if esc {
+		n, ok := unescape(buf[:], name)
+		if !ok {
+			return nil, nil, rest, false
+		}
+		name = buf[:n]
+	}
+	return name, val, rest, true
 }
 
-// splitParam splits one "name=value" pair and returns the decoded name and
-// the raw value. ok is false for an empty pair and for a name that cannot be
-// a known one (too long after decoding, or a bad escape), which the callers
-// skip like any unknown name. A name without '%' is returned as is; others
-// are decoded into buf.
-func splitParam(pair []byte, buf *[maxParamName]byte) (name, val []byte, ok bool) {
-	if len(pair) == 0 {
-		return nil, nil, false
-	}
-	name = pair
-	if i := bytes.IndexByte(pair, '='); i >= 0 {
-		name, val = pair[:i], pair[i+1:]
-	}
-	if bytes.IndexByte(name, '%') < 0 {
-		return name, val, true
-	}
-	n, ok := unescape(buf[:], name)
-	if !ok {
-		return nil, nil, false
-	}
-	return buf[:n], val, true
-}
-
-// smallValue returns v decoded: v itself if it has no '%', else decoded into
-// buf. ok is false for a bad escape or a value longer than buf, which is
-// invalid for every caller (see maxSmallValue).
+// smallValue returns v decoded into buf. ok is false for a bad escape or a
+// value longer than buf, which is invalid for every caller (see
+// maxSmallValue).
 func smallValue(v []byte, buf *[maxSmallValue]byte) ([]byte, bool) {
-	if bytes.IndexByte(v, '%') < 0 {
-		return v, true
-	}
 	n, ok := unescape(buf[:], v)
-	if !ok {
-		return nil, false
-	}
-	return buf[:n], true
+	return buf[:n], ok
 }
 
 // unescape percent-decodes v into dst and returns the decoded length. ok is

@@ -121,7 +121,8 @@ func TestAnnounceParseQuery(t *testing.T) {
 		{name: "event started", q: minimalQuery + "&event=started", want: with(func(a *Announce) { a.Event = EventStarted })},
 		{name: "event completed", q: minimalQuery + "&event=completed", want: with(func(a *Announce) { a.Event = EventCompleted })},
 		{name: "event stopped", q: minimalQuery + "&event=stopped", want: with(func(a *Announce) { a.Event = EventStopped })},
-		{name: "event paused (BEP 21, libtorrent)", q: minimalQuery + "&event=paused", want: with(func(a *Announce) { a.Event = EventPaused })},
+		{name: "event paused (BEP 21, libtorrent)", q: minimalQuery + "&event=paused", want: with(func(a *Announce) { a.Paused = true })},
+		{name: "a later event clears paused", q: minimalQuery + "&event=paused&event=completed", want: with(func(a *Announce) { a.Event = EventCompleted })},
 		{name: "event empty", q: minimalQuery + "&event=empty", want: announce()},
 		{name: "event blank", q: minimalQuery + "&event=", want: announce()},
 		{name: "event escaped", q: minimalQuery + "&event=%73topped", want: with(func(a *Announce) { a.Event = EventStopped })},
@@ -257,7 +258,7 @@ func TestAnnounceParseQuery_Errors(t *testing.T) {
 func TestAnnounceParseQuery_Reuse(t *testing.T) {
 	rich := minimalQuery + "&uploaded=1&downloaded=2&left=3&event=stopped&compact=0&no_peer_id=1&numwant=9" +
 		"&key=" + strings.Repeat("k", MaxKey) + "&trackerid=" + strings.Repeat("t", MaxTrackerID) +
-		"&ip=1.2.3.4&ipv4=5.6.7.8:9&ipv6=[::1]:10"
+		"&ip=1.2.3.4&ipv4=5.6.7.8:9&ipv6=[::1]:10&event=paused"
 	var reused Announce
 	if err := reused.ParseQuery([]byte(rich)); err != nil {
 		t.Fatal(err)
@@ -337,23 +338,6 @@ func TestScrapeParseQuery_HandSetCount(t *testing.T) {
 	s.Reset()
 	if *s != (Scrape{}) {
 		t.Fatal("Reset left data")
-	}
-}
-
-func TestScrapeSortUnique(t *testing.T) {
-	a, b, c := b20("aaaaaaaaaaaaaaaaaaaa"), b20("bbbbbbbbbbbbbbbbbbbb"), b20("cccccccccccccccccccc")
-	s := new(Scrape)
-	s.NHashes = copy(s.Hashes[:], [][20]byte{c, a, b, a, c, c})
-	s.SortUnique()
-	want := new(Scrape)
-	want.NHashes = copy(want.Hashes[:], [][20]byte{a, b, c})
-	if *s != *want {
-		t.Fatalf("got %d %x", s.NHashes, s.Hashes[:6])
-	}
-	empty := new(Scrape)
-	empty.SortUnique()
-	if empty.NHashes != 0 {
-		t.Fatal("empty scrape grew")
 	}
 }
 

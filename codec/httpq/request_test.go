@@ -240,7 +240,13 @@ func TestParse_Errors(t *testing.T) {
 		{name: "bare CR in value", in: "GET / HTTP/1.1\r\nX: a\rb\r\n\r\n", want: ErrBadHeader},
 		{name: "DEL in value", in: "GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n", want: ErrBadHeader},
 		{name: "CR CR LF", in: "GET / HTTP/1.1\r\nX: a\r\r\n\r\n", want: ErrBadHeader},
-		{name: "bad header before the head ends", in: "GET / HTTP/1.1\r\nHost x\r\nMore", want: ErrBadHeader},
+		{name: "bad header waits for the head end", in: "GET / HTTP/1.1\r\nHost x\r\nMore", want: ErrNeedMore},
+		{name: "request line error wins", in: "GET / HTTP/2.0\r\nBad\r\n\r\n", want: ErrBadVersion},
+		{name: "first bad header wins", in: "GET / HTTP/1.1\r\nHost: a\r\nBad\r\nHost: b\r\nTransfer-Encoding: x\r\n\r\n", want: ErrBadHeader},
+		{name: "header limit wins over a bad header", in: "GET / HTTP/1.1\r\nBad\r\n" + strings.Repeat("X: "+strings.Repeat("y", 1000)+"\r\n", 17), want: ErrHeaderTooLarge},
+		{name: "line limit wins over a bad header", in: "GET / HTTP/1.1\r\nBad\r\n" + strings.Repeat("X: y\r\n", MaxHeaderLines), want: ErrHeaderTooLarge},
+		{name: "bad header in a long head", in: "GET / HTTP/1.1\r\n" + strings.Repeat("X-Pad: 0123456789\r\n", 80) + "Bad\r\n\r\n", want: ErrBadHeader},
+		{name: "long partial head with a bad line", in: "GET / HTTP/1.1\r\nBad\r\n" + strings.Repeat("X-Pad: 0123456789\r\n", 80), want: ErrNeedMore},
 
 		{name: "duplicate Host", in: "GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n", want: ErrBadHost},
 
@@ -258,7 +264,7 @@ func TestParse_Errors(t *testing.T) {
 		{name: "transfer-encoding any case and value", in: "GET / HTTP/1.1\r\ntransfer-ENCODING: identity\r\n\r\n", want: ErrTransferEncoding},
 		{name: "transfer-encoding empty", in: "GET / HTTP/1.1\r\nTransfer-Encoding:\r\n\r\n", want: ErrTransferEncoding},
 		{name: "transfer-encoding with content-length", in: "GET / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", want: ErrTransferEncoding},
-		{name: "transfer-encoding before the head ends", in: "GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n", want: ErrTransferEncoding},
+		{name: "transfer-encoding waits for the head end", in: "GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n", want: ErrNeedMore},
 
 		{name: "POST", in: "POST /announce HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", want: ErrMethodNotAllowed},
 		{name: "lower-case get", in: "get / HTTP/1.1\r\n\r\n", want: ErrMethodNotAllowed},
@@ -334,6 +340,13 @@ func TestParse_Limits(t *testing.T) {
 		{name: "custom header limit past", in: "GET / HTTP/1.1\r\n" + headers(101), lim: Limits{HeaderBytes: 100}, want: ErrHeaderTooLarge},
 		{name: "negative limits mean default", in: line(MaxRequestLine, "\r\n") + headers(MaxHeaderBytes), lim: Limits{RequestLine: -1, HeaderBytes: -1}, want: nil},
 		{name: "bad method wins over the line limit", in: strings.Repeat("A", MaxRequestLine-1) + "(", want: ErrBadRequestLine},
+		{name: "header lines at limit", in: "GET / HTTP/1.1\r\n" + strings.Repeat("A: b\r\n", MaxHeaderLines) + "\r\n", want: nil},
+		{name: "header lines one past limit", in: "GET / HTTP/1.1\r\n" + strings.Repeat("A: b\r\n", MaxHeaderLines+1) + "\r\n", want: ErrHeaderTooLarge},
+		{name: "header lines one past limit, partial", in: "GET / HTTP/1.1\r\n" + strings.Repeat("A: b\r\n", MaxHeaderLines+1), want: ErrHeaderTooLarge},
+		{name: "header lines at limit, partial", in: "GET / HTTP/1.1\r\n" + strings.Repeat("A: b\r\n", MaxHeaderLines) + "A: ", want: ErrNeedMore},
+		{name: "header lines over limit found by the pre-scan", in: "GET / HTTP/1.1\r\n" + strings.Repeat("A: b\r\n", 10) + "X: " + strings.Repeat("x", 2000) + "\r\n" + strings.Repeat("A: b\r\n", MaxHeaderLines), want: ErrHeaderTooLarge},
+		{name: "custom header lines at", in: "GET / HTTP/1.1\r\nA: b\r\nA: b\r\n\r\n", lim: Limits{HeaderLines: 2}, want: nil},
+		{name: "custom header lines past", in: "GET / HTTP/1.1\r\nA: b\r\nA: b\r\nA: b\r\n\r\n", lim: Limits{HeaderLines: 2}, want: ErrHeaderTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -367,10 +380,16 @@ func TestParse_HugeInputFailsAtLimit(t *testing.T) {
 			errorAt: MaxRequestLine,
 		},
 		{
-			name:    "256 KiB of headers",
-			in:      "GET / HTTP/1.1\r\n" + strings.Repeat("X-Pad: 0123456789abcdef\r\n", huge/25) + "\r\n",
+			name:    "256 KiB of headers in 1 KiB lines",
+			in:      "GET / HTTP/1.1\r\n" + strings.Repeat("X-Pad: "+strings.Repeat("z", 1015)+"\r\n", huge/1024) + "\r\n",
 			want:    ErrHeaderTooLarge,
 			errorAt: len("GET / HTTP/1.1\r\n") + MaxHeaderBytes,
+		},
+		{
+			name:    "256 KiB of headers in 25-byte lines",
+			in:      "GET / HTTP/1.1\r\n" + strings.Repeat("X-Pad: 0123456789abcdef\r\n", huge/25) + "\r\n",
+			want:    ErrHeaderTooLarge,
+			errorAt: len("GET / HTTP/1.1\r\n") + (MaxHeaderLines+1)*25, // the line limit comes first
 		},
 		{
 			name:    "256 KiB header line",
@@ -520,6 +539,11 @@ func TestParse_Split(t *testing.T) {
 	inputs["pipeline"] = buf
 	inputs["405"] = []byte("POST /x HTTP/1.1\r\nContent-Length: 1\r\n\r\n")
 	inputs["400 late"] = []byte("GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+	inputs["bad method"] = []byte("G(T / HTTP/1.1\r\nHost: a\r\n\r\n")
+	inputs["long head"] = []byte("GET /x HTTP/1.1\r\n" + strings.Repeat("X-Pad: 0123456789\r\n", 80) + "Host: h\r\n\r\nGET /y")
+	inputs["long head, bad early line"] = []byte("GET /x HTTP/1.1\r\nBad\r\n" + strings.Repeat("X-Pad: 0123456789\r\n", 80) + "\r\n")
+	inputs["long head, bad late line"] = []byte("GET /x HTTP/1.1\r\n" + strings.Repeat("X-Pad: 0123456789\r\n", 80) + "Bad\r\n\r\n")
+	inputs["long head, bad request line"] = []byte("GET /x HTTP/3.0\r\n" + strings.Repeat("X-Pad: 0123456789\r\n", 80) + "\r\n")
 	for name, b := range inputs {
 		t.Run(name, func(t *testing.T) { checkSplit(t, b) })
 	}

@@ -1,6 +1,7 @@
 package httpq
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -37,5 +38,48 @@ func TestTables(t *testing.T) {
 		if got := class[c]&classTarget != 0; got != target {
 			t.Errorf("class[%#x] target = %v", c, got)
 		}
+	}
+}
+
+// TestValidSWAR checks validTarget and validValue against the class table:
+// every byte value at every position of a word and of the tail, in an
+// otherwise valid input, plus random inputs.
+func TestValidSWAR(t *testing.T) {
+	table := func(b []byte, bit uint8) bool {
+		for _, c := range b {
+			if class[c]&bit == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	check := func(b []byte) {
+		if got, want := validTarget(b), table(b, classTarget); got != want {
+			t.Fatalf("validTarget(%q) = %v, want %v", b, got, want)
+		}
+		if got, want := validValue(b), table(b, classValue); got != want {
+			t.Fatalf("validValue(%q) = %v, want %v", b, got, want)
+		}
+	}
+	for n := 0; n <= 19; n++ {
+		for pos := range n {
+			for c := range 256 {
+				b := []byte(strings.Repeat("a\x80~!", 5)[:n])
+				b[pos] = byte(c)
+				check(b)
+			}
+		}
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for range 100000 {
+		b := make([]byte, rnd.IntN(40))
+		for i := range b {
+			// Mostly valid bytes, sometimes a low or a DEL.
+			b[i] = byte(0x20 + rnd.IntN(0xe0))
+			if rnd.IntN(20) == 0 {
+				b[i] = byte(rnd.IntN(256))
+			}
+		}
+		check(b)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,6 +38,50 @@ type Client struct {
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the process has exited
 	err  error         // Wait's result; read only after done is closed
+
+	// trackerErrors, if set by the StartFunc, implements TrackerErrors.
+	trackerErrors func() ([]string, error)
+}
+
+// TrackerErrors returns the tracker failures and warnings the client has
+// reported so far: failure reasons and warning messages from the tracker,
+// replies it could not parse, a tracker it could not reach. Transmission
+// and aria2c are read from their logs (also after they exited), qBittorrent
+// from its Web API (only while it runs). A client with no way to tell
+// returns nil, nil.
+func (c *Client) TrackerErrors() ([]string, error) {
+	if c.trackerErrors == nil {
+		return nil, nil
+	}
+	return c.trackerErrors()
+}
+
+// Wait waits up to timeout for the process to exit by itself and returns
+// its exit error (nil for status 0).
+func (c *Client) Wait(timeout time.Duration) error {
+	select {
+	case <-c.done:
+		return c.err
+	case <-time.After(timeout):
+		return fmt.Errorf("%s still running after %v", c.Name, timeout)
+	}
+}
+
+// grepLog returns the lines of the file at path that match re, with
+// carriage returns read as line ends and repeated lines folded.
+func grepLog(path string, re *regexp.Regexp) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
+	var lines []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if re.MatchString(l) && (len(lines) == 0 || lines[len(lines)-1] != l) {
+			lines = append(lines, l)
+		}
+	}
+	return lines, nil
 }
 
 // startClient runs args in dir with HOME=dir, stdout and stderr in files in
@@ -70,7 +115,9 @@ func startClient(t testing.TB, name, dir string, extraLogs []string, args ...str
 	}()
 	t.Logf("started %s (pid %d): %s", name, cmd.Process.Pid, strings.Join(args, " "))
 	t.Cleanup(func() {
+		start := time.Now()
 		c.Stop()
+		t.Logf("stopped %s (pid %d) in %v", name, cmd.Process.Pid, time.Since(start).Round(time.Millisecond))
 		if t.Failed() {
 			t.Log(c.LogTail(30))
 		}

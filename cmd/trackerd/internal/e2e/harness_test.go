@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -139,5 +140,60 @@ func TestInfoHash(t *testing.T) {
 	}
 	if want := sha1.Sum([]byte(info)); got != want {
 		t.Errorf("InfoHash = %x, want %x", got, want)
+	}
+}
+
+// TestTrackerErrors proves Client.TrackerErrors against a stand-in HTTP
+// tracker that answers every announce with a failure reason: each client
+// must report it. It runs with TRACKERD_E2E=1.
+func TestTrackerErrors(t *testing.T) {
+	if os.Getenv("TRACKERD_E2E") != "1" {
+		t.Skip("end-to-end test with real clients; run with TRACKERD_E2E=1")
+	}
+	const reason = "torrent not registered here"
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "d14:failure reason%d:%se", len(reason), reason)
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	for _, tc := range []struct {
+		name  string
+		start StartFunc
+		ip    string
+	}{
+		{name: "transmission", start: TransmissionSeeder, ip: "127.0.0.2"},
+		{name: "qbittorrent", start: QBittorrent, ip: "127.0.0.3"},
+		{name: "aria2c", start: Aria2Leecher, ip: "127.0.0.4"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			file, _ := RandomFile(t, dir, 1<<20)
+			torrent, _ := MakeTorrent(t, file, "http://"+l.Addr().String()+"/announce")
+			if tc.name == "aria2c" {
+				dir = t.TempDir() // a leecher only: it refuses to overwrite the file
+			}
+			c := tc.start(t, torrent, dir, tc.ip)
+			var got []string
+			var lastErr error // the log or the Web API may not be there yet
+			err := poll(time.Now().Add(20*time.Second), 200*time.Millisecond, func() (bool, error) {
+				got, lastErr = c.TrackerErrors()
+				return len(got) > 0, nil
+			})
+			if err != nil {
+				t.Fatalf("no tracker error reported: %v (last error: %v)", err, lastErr)
+			}
+			if !slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, reason) }) {
+				t.Errorf("tracker errors %q do not name the failure reason %q", got, reason)
+			}
+			t.Logf("%s reported: %q", c.Name, got)
+		})
 	}
 }

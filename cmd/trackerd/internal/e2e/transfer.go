@@ -50,7 +50,9 @@ type TransferResult struct {
 // it writes a random file, makes a private torrent with AnnounceURL as its
 // only tracker, starts the seeder, waits until the tracker's scrape counts a
 // seeder (so the leecher's first announce returns it), starts the leecher and
-// waits until the leecher's file has the original SHA-256.
+// waits until the leecher's file has the original SHA-256. It then fails t
+// (without stopping) for every tracker error or warning either client has
+// reported (Client.TrackerErrors).
 func Transfer(t testing.TB, opts TransferOptions) TransferResult {
 	t.Helper()
 	if opts.AnnounceURL == "" {
@@ -111,17 +113,34 @@ func Transfer(t testing.TB, opts TransferOptions) TransferResult {
 	r.Leecher = opts.Leecher(t, torrent, leechDir, opts.LeecherIP)
 	complete := fileMatches(filepath.Join(leechDir, filepath.Base(file)), sum)
 	err = poll(deadline, 100*time.Millisecond, func() (bool, error) {
+		// Exits are checked before the file, so that a client that
+		// exits once the file is complete (aria2c --seed-time=0) passes.
+		var exited error
 		for _, c := range []*Client{r.Seeder, r.Leecher} {
-			if err := c.Exited(); err != nil {
-				return false, err
+			if exited = c.Exited(); exited != nil {
+				break
 			}
 		}
-		return complete()
+		if ok, err := complete(); ok || err != nil {
+			return ok, err
+		}
+		return false, exited
 	})
 	if err != nil {
 		t.Fatalf("e2e: leecher did not complete the file within %v of the seeder's start: %v", opts.Timeout, err)
 	}
 	r.Downloaded = time.Since(start)
+	// A transfer can succeed past a tracker error (a failed re-announce,
+	// a warning), so what the clients reported counts on its own.
+	for _, c := range []*Client{r.Seeder, r.Leecher} {
+		msgs, err := c.TrackerErrors()
+		if err != nil {
+			t.Errorf("e2e: cannot read what %s reported about the tracker: %v", c.Name, err)
+		}
+		for _, m := range msgs {
+			t.Errorf("e2e: %s reported a tracker error: %s", c.Name, m)
+		}
+	}
 	t.Logf("e2e: tracker counted the seeder %v after its start; leecher had the file %v after its start",
 		r.Seeded.Round(time.Millisecond), r.Downloaded.Round(time.Millisecond))
 	return r

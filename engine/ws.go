@@ -1,0 +1,302 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/trackerd/trackerd/codec/ws"
+	"github.com/trackerd/trackerd/codec/wt"
+	"github.com/trackerd/trackerd/swarm"
+)
+
+// WebTorrent signalling: after the upgrade (httpHandler.upgrade) a
+// connection carries WebSocket frames (codec/ws) holding JSON messages
+// (codec/wt). Announces go to the RTC swarm table; their offers, and the
+// answers to them, are relayed to other peers' connections: written
+// directly when the peer is on this loop, through the owner's inbox
+// otherwise (ws_relay.go). The tracker never learns or hands out addresses.
+
+// maxWSPeers bounds the torrents one connection may announce on; each is
+// removed from its swarm when the connection closes.
+const maxWSPeers = 64
+
+const failTooManyTorrents = "too many torrents on one connection"
+
+// wsConn is the WebSocket state of a connection. Owned by its loop; kept
+// with the httpConn record and reused with it.
+type wsConn struct {
+	handle swarm.Conn
+	dec    ws.Decoder
+	peers  [maxWSPeers]wsPeer // what this connection announced
+	npeers int
+	pinged bool // a ping is out since the last frame from the client
+}
+
+type wsPeer struct {
+	ih     swarm.InfoHash
+	peerID [20]byte
+}
+
+// wsLoop is the WebTorrent state of one event loop. Owned by the loop,
+// except inbox, which other loops push to.
+type wsLoop struct {
+	index   int // this loop's number in swarm.Conn handles
+	slots   wsSlots
+	inbox   inbox
+	spare   []byte // the drained inbox buffer, swapped back in next time
+	req     wt.Request
+	args    swarm.RTCAnnounce
+	offers  [wt.MaxOffers][20]byte
+	targets []swarm.RTCPeer
+	frame   []byte // one relayed frame
+}
+
+// upgradeWS turns hc into a WebSocket connection. The 101 response has
+// already been appended by the handler.
+func (g *gnetHTTP) upgradeWS(l *httpLoop, hc *httpConn) {
+	if hc.ws == nil {
+		hc.ws = new(wsConn)
+	}
+	w := hc.ws
+	w.dec.Reset()
+	w.dec.MaxMessage = g.e.cfg.WebTorrent.MaxMessage
+	w.npeers, w.pinged = 0, false
+	w.handle = l.ws.slots.add(l.ws.index, hc)
+	hc.upgraded = true
+	l.stats.add(WSUpgrades, 1)
+}
+
+// trafficWS decodes every whole frame in in and answers it, appending the
+// connection's own replies to out. It returns out, the bytes used, and
+// whether to close after writing out.
+func (g *gnetHTTP) trafficWS(l *httpLoop, hc *httpConn, out, in []byte, now uint32) ([]byte, int, bool) {
+	w := hc.ws
+	used := 0
+	for {
+		n, m, err := w.dec.Decode(in[used:])
+		used += n
+		if err != nil {
+			l.stats.add(WSProtocolErrors, 1)
+			return ws.AppendClose(out, ws.CloseCode(err), ""), len(in), true
+		}
+		if m.Op == ws.OpContinuation {
+			return out, used, false // nothing whole yet
+		}
+		hc.active, w.pinged = now, false
+		switch m.Op {
+		case ws.OpText, ws.OpBinary:
+			l.stats.add(WSMessages, 1)
+			out = g.message(l, hc, out, m.Payload, now)
+		case ws.OpPing:
+			out = ws.AppendFrame(out, ws.OpPong, m.Payload)
+		case ws.OpClose:
+			return ws.AppendClose(out, ws.CloseNormalClosure, ""), len(in), true
+		}
+	}
+}
+
+// message answers one WebTorrent message; m aliases the connection's input
+// and is dead after this call.
+func (g *gnetHTTP) message(l *httpLoop, hc *httpConn, out, m []byte, now uint32) []byte {
+	r := &l.ws.req
+	if err := r.Parse(m); err != nil {
+		return g.wsFail(l, out, wt.FailureReason(err), r.Action, r.FailureInfoHash())
+	}
+	switch r.Action {
+	case wt.ActionScrape:
+		return g.wsScrape(l, out, r, now)
+	case wt.ActionAnnounce:
+		return g.wsAnnounce(l, hc, out, r, now)
+	}
+	panic("BUG: wt.Request.Parse accepted an action message does not know")
+}
+
+func (g *gnetHTTP) wsFail(l *httpLoop, out []byte, reason string, action wt.Action, ih *[20]byte) []byte {
+	l.stats.add(WSFailures, 1)
+	out, start := ws.BeginFrame(out)
+	out = wt.AppendFailure(out, reason, action, ih)
+	return ws.EndFrame(out, start, ws.OpText)
+}
+
+var wtEvents = [...]swarm.Event{
+	wt.EventNone:      swarm.EventNone,
+	wt.EventCompleted: swarm.EventCompleted,
+	wt.EventStarted:   swarm.EventStarted,
+	wt.EventStopped:   swarm.EventStopped,
+}
+
+func (g *gnetHTTP) wsAnnounce(l *httpLoop, hc *httpConn, out []byte, r *wt.Request, now uint32) []byte {
+	w, lw := hc.ws, &l.ws
+	ih := (*swarm.InfoHash)(&r.InfoHash)
+	known := w.find(ih, &r.PeerID) >= 0
+	if !known && w.npeers == maxWSPeers && r.Event != wt.EventStopped {
+		return g.wsFail(l, out, failTooManyTorrents, r.Action, &r.InfoHash)
+	}
+	for i := range r.NOffers {
+		lw.offers[i] = r.Offers[i].ID
+	}
+	lw.args = swarm.RTCAnnounce{
+		InfoHash: *ih,
+		PeerID:   r.PeerID,
+		Conn:     w.handle,
+		Seeder:   r.HasLeft && r.Left == 0,
+		Event:    wtEvents[r.Event],
+		NumWant:  r.NOffers,
+		OfferIDs: lw.offers[:r.NOffers],
+	}
+	targets, c, err := g.e.rtc.Announce(lw.targets[:0], &lw.args, now)
+	lw.targets = targets[:0]
+	if err != nil {
+		return g.wsFail(l, out, err.Error(), r.Action, &r.InfoHash)
+	}
+	switch {
+	case r.Event == wt.EventStopped:
+		w.forget(ih, &r.PeerID)
+	case !known:
+		w.peers[w.npeers] = wsPeer{ih: *ih, peerID: r.PeerID}
+		w.npeers++
+	}
+	self := &swarm.RTCPeer{PeerID: r.PeerID, Conn: w.handle}
+	if r.HasAnswer {
+		// An answer is routed only to the peer that made that offer, and
+		// only while the offer is fresh (swarm.RTCTable.TakeOffer).
+		to, err := g.e.rtc.TakeOffer(ih, &r.OfferID, self, &r.ToPeerID, now)
+		if err != nil {
+			l.stats.add(WSAnswersDropped, 1)
+		} else {
+			lw.frame, _ = ws.BeginFrame(lw.frame[:0])
+			lw.frame = wt.AppendAnswer(lw.frame, &r.InfoHash, &r.PeerID, &r.OfferID, r.Answer)
+			lw.frame = ws.EndFrame(lw.frame, 0, ws.OpText)
+			if g.relay(l, to, lw.frame) {
+				l.stats.add(WSAnswersRelayed, 1)
+			}
+		}
+		// The reference sends no announce reply to a message that carries
+		// an answer (server.js _onWebSocketRequest).
+	} else {
+		var start int
+		out, start = ws.BeginFrame(out)
+		out = wt.AppendAnnounceReply(out, &r.InfoHash, int(c.Seeders), int(c.Leechers),
+			int(g.e.cfg.WebTorrent.AnnounceInterval.Seconds()))
+		out = ws.EndFrame(out, start, ws.OpText)
+		l.stats.add(WSAnnounces, 1)
+		for i, t := range targets {
+			lw.frame, _ = ws.BeginFrame(lw.frame[:0])
+			lw.frame = wt.AppendOffer(lw.frame, &r.InfoHash, &r.PeerID, &r.Offers[i].ID, r.Offers[i].SDP)
+			lw.frame = ws.EndFrame(lw.frame, 0, ws.OpText)
+			if g.relay(l, t.Conn, lw.frame) {
+				l.stats.add(WSOffersRelayed, 1)
+			}
+		}
+	}
+	return out
+}
+
+func (g *gnetHTTP) wsScrape(l *httpLoop, out []byte, r *wt.Request, now uint32) []byte {
+	if r.NHashes == 0 {
+		return g.wsFail(l, out, failFullScrape, r.Action, nil)
+	}
+	if r.NHashes > g.e.cfg.Tracker.MaxScrape {
+		return g.wsFail(l, out, failManyHashes, r.Action, nil)
+	}
+	out, start := ws.BeginFrame(out)
+	out = wt.AppendScrapeHeader(out)
+	for i := range r.NHashes {
+		c := g.e.rtc.Scrape((*swarm.InfoHash)(&r.Hashes[i]), now)
+		out = wt.AppendScrapeEntry(out, &r.Hashes[i], int(c.Seeders), int(c.Leechers), int(c.Downloaded))
+	}
+	out = wt.AppendScrapeFooter(out)
+	l.stats.add(WSScrapes, 1)
+	return ws.EndFrame(out, start, ws.OpText)
+}
+
+// relay sends frame to the connection to: written now when it is on this
+// loop, queued in its loop's inbox otherwise. It reports whether the frame
+// was delivered or queued; a frame for a closed connection is dropped and
+// counted.
+func (g *gnetHTTP) relay(l *httpLoop, to swarm.Conn, frame []byte) bool {
+	if int(to.Loop()) == l.ws.index {
+		return g.deliver(l, to, frame)
+	}
+	other := g.loopAt(int(to.Loop()))
+	if other == nil {
+		l.stats.add(WSRelayDropped, 1)
+		return false
+	}
+	wake, ok := other.ws.inbox.push(to, frame)
+	if !ok {
+		l.stats.add(WSRelayDropped, 1)
+		return false
+	}
+	if wake {
+		_ = other.el.Execute(context.Background(), other.drain)
+	}
+	return true
+}
+
+// deliver writes frame to the live connection to of loop l, closing it if
+// its backlog overflows. Runs on l.
+func (g *gnetHTTP) deliver(l *httpLoop, to swarm.Conn, frame []byte) bool {
+	hc := l.ws.slots.lookup(to)
+	if hc == nil || hc.closing {
+		l.stats.add(WSRelayDropped, 1)
+		return false
+	}
+	if _, err := hc.c.Write(frame); err != nil {
+		l.stats.add(WSRelayDropped, 1)
+		return false
+	}
+	l.stats.add(HTTPBytesOut, uint64(len(frame)))
+	if hc.c.OutboundBuffered() > g.e.cfg.HTTP.MaxPending {
+		// A peer that cannot keep up is closed, visibly, rather than
+		// having its offers dropped silently (PROTOCOL.md).
+		hc.closing = true
+		l.stats.add(WSBacklogClosed, 1)
+		_ = hc.c.Close()
+	}
+	return true
+}
+
+// drainInbox writes the frames other loops queued for this loop's
+// connections. It runs on the loop, woken by Execute.
+func (g *gnetHTTP) drainInbox(l *httpLoop) {
+	b := l.ws.inbox.take(l.ws.spare)
+	for rest := b; ; {
+		h, frame, next, ok := nextFrame(rest)
+		if !ok {
+			break
+		}
+		g.deliver(l, h, frame)
+		rest = next
+	}
+	l.ws.spare = b[:0]
+}
+
+// closeWS removes the peers the connection announced, at once, and frees
+// its handle.
+func (g *gnetHTTP) closeWS(l *httpLoop, hc *httpConn) {
+	w := hc.ws
+	for i := range w.npeers {
+		g.e.rtc.Remove(&w.peers[i].ih, &w.peers[i].peerID, w.handle)
+	}
+	w.npeers = 0
+	l.ws.slots.remove(w.handle)
+}
+
+func (w *wsConn) find(ih *swarm.InfoHash, peerID *[20]byte) int {
+	for i := range w.npeers {
+		if w.peers[i].ih == *ih && w.peers[i].peerID == *peerID {
+			return i
+		}
+	}
+	return -1
+}
+
+func (w *wsConn) forget(ih *swarm.InfoHash, peerID *[20]byte) {
+	if i := w.find(ih, peerID); i >= 0 {
+		w.npeers--
+		w.peers[i] = w.peers[w.npeers]
+	}
+}
+
+// wsPing is the ping frame the sweep sends to quiet connections.
+var wsPing = ws.AppendFrame(nil, ws.OpPing, nil)
