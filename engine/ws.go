@@ -19,7 +19,10 @@ import (
 // removed from its swarm when the connection closes.
 const maxWSPeers = 64
 
-const failTooManyTorrents = "too many torrents on one connection"
+const (
+	failTooManyTorrents = "too many torrents on one connection"
+	failSecondPeerID    = "this connection already announced another peer_id for this torrent"
+)
 
 // wsConn is the WebSocket state of a connection. Owned by its loop; kept
 // with the httpConn record and reused with it.
@@ -127,9 +130,36 @@ var wtEvents = [...]swarm.Event{
 func (g *gnetHTTP) wsAnnounce(l *httpLoop, hc *httpConn, out []byte, r *wt.Request, now uint32) []byte {
 	w, lw := hc.ws, &l.ws
 	ih := (*swarm.InfoHash)(&r.InfoHash)
+	if r.HasAnswer {
+		// An answer is routed only to the peer that made that offer, only
+		// while it is fresh, and only from the peer it was sent to
+		// (swarm.RTCTable.TakeOffer). It is not an announce: it carries no
+		// "left", and counting it would turn a seeder into a leecher. The
+		// reference sends no reply to it (server.js _onWebSocketRequest).
+		self := &swarm.RTCPeer{PeerID: r.PeerID, Conn: w.handle}
+		to, err := g.e.rtc.TakeOffer(ih, &r.OfferID, self, &r.ToPeerID, now)
+		if err != nil {
+			l.stats.add(WSAnswersDropped, 1)
+			return out
+		}
+		lw.frame, _ = ws.BeginFrame(lw.frame[:0])
+		lw.frame = wt.AppendAnswer(lw.frame, &r.InfoHash, &r.PeerID, &r.OfferID, r.Answer)
+		lw.frame = ws.EndFrame(lw.frame, 0, ws.OpText)
+		if g.relay(l, to, lw.frame) {
+			l.stats.add(WSAnswersRelayed, 1)
+		}
+		return out
+	}
 	known := w.find(ih, &r.PeerID) >= 0
-	if !known && w.npeers == maxWSPeers && r.Event != wt.EventStopped {
-		return g.wsFail(l, out, failTooManyTorrents, r.Action, &r.InfoHash)
+	if !known && r.Event != wt.EventStopped {
+		if w.onTorrent(ih) {
+			// One connection is one browser: a second identity on the same
+			// torrent could only be used to flood the swarm with offers.
+			return g.wsFail(l, out, failSecondPeerID, r.Action, &r.InfoHash)
+		}
+		if w.npeers == maxWSPeers {
+			return g.wsFail(l, out, failTooManyTorrents, r.Action, &r.InfoHash)
+		}
 	}
 	for i := range r.NOffers {
 		lw.offers[i] = r.Offers[i].ID
@@ -141,7 +171,7 @@ func (g *gnetHTTP) wsAnnounce(l *httpLoop, hc *httpConn, out []byte, r *wt.Reque
 		Seeder:   r.HasLeft && r.Left == 0,
 		Event:    wtEvents[r.Event],
 		NumWant:  r.NOffers,
-		OfferIDs: lw.offers[:r.NOffers],
+		OfferIDs: lw.offers[:r.NOffers], // registered for the targets, in order
 	}
 	targets, c, err := g.e.rtc.Announce(lw.targets[:0], &lw.args, now)
 	lw.targets = targets[:0]
@@ -155,37 +185,19 @@ func (g *gnetHTTP) wsAnnounce(l *httpLoop, hc *httpConn, out []byte, r *wt.Reque
 		w.peers[w.npeers] = wsPeer{ih: *ih, peerID: r.PeerID}
 		w.npeers++
 	}
-	self := &swarm.RTCPeer{PeerID: r.PeerID, Conn: w.handle}
-	if r.HasAnswer {
-		// An answer is routed only to the peer that made that offer, and
-		// only while the offer is fresh (swarm.RTCTable.TakeOffer).
-		to, err := g.e.rtc.TakeOffer(ih, &r.OfferID, self, &r.ToPeerID, now)
-		if err != nil {
-			l.stats.add(WSAnswersDropped, 1)
-		} else {
-			lw.frame, _ = ws.BeginFrame(lw.frame[:0])
-			lw.frame = wt.AppendAnswer(lw.frame, &r.InfoHash, &r.PeerID, &r.OfferID, r.Answer)
-			lw.frame = ws.EndFrame(lw.frame, 0, ws.OpText)
-			if g.relay(l, to, lw.frame) {
-				l.stats.add(WSAnswersRelayed, 1)
-			}
-		}
-		// The reference sends no announce reply to a message that carries
-		// an answer (server.js _onWebSocketRequest).
-	} else {
-		var start int
-		out, start = ws.BeginFrame(out)
-		out = wt.AppendAnnounceReply(out, &r.InfoHash, int(c.Seeders), int(c.Leechers),
-			int(g.e.cfg.WebTorrent.AnnounceInterval.Seconds()))
-		out = ws.EndFrame(out, start, ws.OpText)
-		l.stats.add(WSAnnounces, 1)
-		for i, t := range targets {
-			lw.frame, _ = ws.BeginFrame(lw.frame[:0])
-			lw.frame = wt.AppendOffer(lw.frame, &r.InfoHash, &r.PeerID, &r.Offers[i].ID, r.Offers[i].SDP)
-			lw.frame = ws.EndFrame(lw.frame, 0, ws.OpText)
-			if g.relay(l, t.Conn, lw.frame) {
-				l.stats.add(WSOffersRelayed, 1)
-			}
+	var start int
+	out, start = ws.BeginFrame(out)
+	out = wt.AppendAnnounceReply(out, &r.InfoHash, int(c.Seeders), int(c.Leechers),
+		int(g.e.cfg.WebTorrent.AnnounceInterval.Seconds()))
+	out = ws.EndFrame(out, start, ws.OpText)
+	l.stats.add(WSAnnounces, 1)
+	// Offer i goes to target i, never back to the offerer.
+	for i, t := range targets {
+		lw.frame, _ = ws.BeginFrame(lw.frame[:0])
+		lw.frame = wt.AppendOffer(lw.frame, &r.InfoHash, &r.PeerID, &r.Offers[i].ID, r.Offers[i].SDP)
+		lw.frame = ws.EndFrame(lw.frame, 0, ws.OpText)
+		if g.relay(l, t.Conn, lw.frame) {
+			l.stats.add(WSOffersRelayed, 1)
 		}
 	}
 	return out
@@ -289,6 +301,15 @@ func (w *wsConn) find(ih *swarm.InfoHash, peerID *[20]byte) int {
 		}
 	}
 	return -1
+}
+
+func (w *wsConn) onTorrent(ih *swarm.InfoHash) bool {
+	for i := range w.npeers {
+		if w.peers[i].ih == *ih {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *wsConn) forget(ih *swarm.InfoHash, peerID *[20]byte) {

@@ -73,9 +73,11 @@ type wsSlots struct {
 // add gives hc a slot and returns its handle.
 func (s *wsSlots) add(loop int, hc *httpConn) swarm.Conn {
 	var slot uint32
-	if n := len(s.free); n > 0 {
-		slot = s.free[n-1]
-		s.free = s.free[:n-1]
+	if len(s.free) > 0 {
+		// The longest-free slot first: a generation comes round again only
+		// after 65536 reuses of one slot, so a stale handle stays stale.
+		slot = s.free[0]
+		s.free = s.free[1:]
 	} else {
 		slot = uint32(len(s.conns))
 		s.conns = append(s.conns, nil)

@@ -14,9 +14,9 @@ const (
 
 // SWAR ("SIMD within a register") checks of 8 bytes at a time. The request
 // target is most of a tracker request's bytes, and checking it byte by byte
-// through the class table was 45% of Parse (profile of BenchmarkParse); these
-// make Parse about 1.5x faster. TestValidSWAR checks them against the
-// class table.
+// through the class table was 45% of Parse (profile of BenchmarkParse);
+// with these, BenchmarkParse/qbittorrent went from 256 to 192 ns (aria2: 227
+// to 167 ns). TestValidSWAR checks them against the class table.
 const (
 	lsb = 0x0101010101010101 // 0x01 in every byte
 	msb = 0x8080808080808080 // 0x80 in every byte

@@ -363,34 +363,20 @@ func (s *Scrape) ParseQuery(q []byte) error {
 // decoded name, the raw value and the rest of q after the '&'. ok is false
 // for an empty name and for a name that cannot be a known one (too long
 // after decoding, or a bad escape), which the callers skip like any unknown
-// name. The name is scanned byte by byte, the value with IndexByte: names
-// are a few bytes, where an IndexByte call costs more than the loop
-// (three calls per pair were a third of ParseQuery).
+// name. A name without '%' is returned as is; others are decoded into buf.
 func nextParam(q []byte, buf *[maxParamName]byte) (name, val, rest []byte, ok bool) {
-	i, esc := 0, false
-	for ; i < len(q); i++ {
-		c := q[i]
-		if c == '=' || c == '&' {
-			break
-		}
-		if c == '%' {
-			esc = true
-		}
+	pair := q
+	if i := bytes.IndexByte(q, '&'); i >= 0 {
+		pair, rest = q[:i], q[i+1:]
 	}
-	name = q[:i]
-	if i < len(q) {
-		if q[i] == '&' {
-			rest = q[i+1:]
-		} else if val = q[i+1:]; len(val) > 0 {
-			if j := bytes.IndexByte(val, '&'); j >= 0 {
-				val, rest = val[:j], val[j+1:]
-			}
-		}
+	name = pair
+	if i := bytes.IndexByte(pair, '='); i >= 0 {
+		name, val = pair[:i], pair[i+1:]
 	}
 	if len(name) == 0 {
 		return nil, nil, rest, false
 	}
-	if esc {
+	if bytes.IndexByte(name, '%') >= 0 {
 		n, ok := unescape(buf[:], name)
 		if !ok {
 			return nil, nil, rest, false
