@@ -45,6 +45,7 @@ type Engine struct {
 
 	mu       sync.Mutex
 	counters []*Counters // one per worker or gnet loop
+	nextCPU  int         // the CPU the next gnet loop is pinned to (pinLoop)
 
 	done    chan struct{}
 	bg      sync.WaitGroup

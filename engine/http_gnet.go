@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/netip"
 	"sync"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/panjf2000/gnet/v2"
 	"github.com/trackerd/trackerd/codec/proxy"
-	"github.com/trackerd/trackerd/engine/internal/pin"
 )
 
 // gnetHTTP serves the HTTP listen addresses from gnet event loops, one per
@@ -25,7 +23,7 @@ import (
 // gnet.EventLoop in a copy-on-write map: lock-free to read, written once
 // per loop under mu.
 type gnetHTTP struct {
-	gnet.BuiltinEventEngine
+	gnetServer
 	e     *Engine
 	addrs []string
 
@@ -71,7 +69,7 @@ type httpConn struct {
 }
 
 func newGnetHTTP(e *Engine, addrs []netip.AddrPort) *gnetHTTP {
-	g := &gnetHTTP{e: e, booted: make(chan struct{}), stopped: make(chan error, 1)}
+	g := &gnetHTTP{e: e}
 	g.loops.Store(&map[gnet.EventLoop]*httpLoop{})
 	g.byIndex.Store(&[]*httpLoop{})
 	for _, a := range addrs {
@@ -85,38 +83,16 @@ func newGnetHTTP(e *Engine, addrs []netip.AddrPort) *gnetHTTP {
 }
 
 func (g *gnetHTTP) start() error {
-	go func() {
-		g.stopped <- gnet.Rotate(g, g.addrs,
-			gnet.WithMulticore(true),
-			gnet.WithNumEventLoop(len(g.e.cpus)),
-			gnet.WithLockOSThread(true),
-			gnet.WithReusePort(true),
-			gnet.WithReuseAddr(true),
-			gnet.WithTCPNoDelay(gnet.TCPNoDelay),
-			gnet.WithTicker(true),
-			gnet.WithLogger(gnetLogger{g.e.log}),
-		)
-	}()
-	select {
-	case <-g.booted:
-		return nil
-	case err := <-g.stopped:
-		return fmt.Errorf("cannot start http on %v: %w", g.addrs, err)
-	}
-}
-
-func (g *gnetHTTP) stop(ctx context.Context) error {
-	if err := g.eng.Stop(ctx); err != nil {
-		return err
-	}
-	return <-g.stopped
-}
-
-// OnBoot implements gnet.EventHandler.
-func (g *gnetHTTP) OnBoot(eng gnet.Engine) gnet.Action {
-	g.eng = eng
-	close(g.booted)
-	return gnet.None
+	return g.run(g, g.addrs,
+		gnet.WithMulticore(true),
+		gnet.WithNumEventLoop(len(g.e.cpus)),
+		gnet.WithLockOSThread(true),
+		gnet.WithReusePort(true),
+		gnet.WithReuseAddr(true),
+		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
+		gnet.WithTicker(true),
+		gnet.WithLogger(gnetLogger{g.e.log}),
+	)
 }
 
 // OnOpen implements gnet.EventHandler.
@@ -316,14 +292,7 @@ func (g *gnetHTTP) loop(c gnet.Conn) *httpLoop {
 		g.drainInbox(l)
 		return nil
 	})
-	if !g.e.cfg.NoPin {
-		cpu := g.e.cpus[g.nextCPU%len(g.e.cpus)]
-		g.nextCPU++
-		// This runs on the loop's locked OS thread, so this pins the loop.
-		if err := pin.Thread(cpu); err != nil {
-			g.e.log.Warn("cannot pin http loop", "cpu", cpu, "err", err)
-		}
-	}
+	g.e.pinLoop("http") // runs on the loop's locked OS thread
 	next := make(map[gnet.EventLoop]*httpLoop, len(old)+1)
 	for k, v := range old {
 		next[k] = v

@@ -1,16 +1,12 @@
 package engine
 
 import (
-	"context"
-	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
 
 	"github.com/panjf2000/gnet/v2"
-	"github.com/trackerd/trackerd/engine/internal/pin"
 )
 
 // gnetUDP serves the UDP listen addresses from gnet event loops, one per
@@ -22,18 +18,13 @@ import (
 // and read only by the loop that owns fd. The first datagram on a loop pins
 // its thread (WithLockOSThread keeps the loop on it).
 type gnetUDP struct {
-	gnet.BuiltinEventEngine
+	gnetServer
 	e     *Engine
 	addrs []string
 
-	mu      sync.Mutex                   // guards loops; taken once per socket, not per packet
-	loops   map[gnet.EventLoop]*gnetLoop // per-loop state by loop
-	slots   []atomic.Pointer[gnetLoop]   // by listener fd; see type comment
-	nextCPU int
-
-	eng     gnet.Engine
-	booted  chan struct{}
-	stopped chan error
+	mu    sync.Mutex                   // guards loops; taken once per socket, not per packet
+	loops map[gnet.EventLoop]*gnetLoop // per-loop state by loop
+	slots []atomic.Pointer[gnetLoop]   // by listener fd; see type comment
 }
 
 // gnetLoop is the state of one gnet event loop. Owned by that loop.
@@ -47,11 +38,9 @@ const maxGnetFD = 1 << 16
 
 func newGnetUDP(e *Engine, addrs []netip.AddrPort) *gnetUDP {
 	g := &gnetUDP{
-		e:       e,
-		loops:   make(map[gnet.EventLoop]*gnetLoop),
-		slots:   make([]atomic.Pointer[gnetLoop], maxGnetFD),
-		booted:  make(chan struct{}),
-		stopped: make(chan error, 1),
+		e:     e,
+		loops: make(map[gnet.EventLoop]*gnetLoop),
+		slots: make([]atomic.Pointer[gnetLoop], maxGnetFD),
 	}
 	for _, a := range addrs {
 		scheme := "udp4://"
@@ -64,36 +53,14 @@ func newGnetUDP(e *Engine, addrs []netip.AddrPort) *gnetUDP {
 }
 
 func (g *gnetUDP) start() error {
-	go func() {
-		g.stopped <- gnet.Rotate(g, g.addrs,
-			gnet.WithMulticore(true),
-			gnet.WithNumEventLoop(len(g.e.cpus)),
-			gnet.WithLockOSThread(true),
-			gnet.WithReusePort(true),
-			gnet.WithSocketRecvBuffer(g.e.cfg.UDP.ReadBuffer),
-			gnet.WithLogger(gnetLogger{g.e.log}),
-		)
-	}()
-	select {
-	case <-g.booted:
-		return nil
-	case err := <-g.stopped:
-		return fmt.Errorf("cannot start gnet udp on %v: %w", g.addrs, err)
-	}
-}
-
-func (g *gnetUDP) stop(ctx context.Context) error {
-	if err := g.eng.Stop(ctx); err != nil {
-		return err
-	}
-	return <-g.stopped
-}
-
-// OnBoot implements gnet.EventHandler.
-func (g *gnetUDP) OnBoot(eng gnet.Engine) gnet.Action {
-	g.eng = eng
-	close(g.booted)
-	return gnet.None
+	return g.run(g, g.addrs,
+		gnet.WithMulticore(true),
+		gnet.WithNumEventLoop(len(g.e.cpus)),
+		gnet.WithLockOSThread(true),
+		gnet.WithReusePort(true),
+		gnet.WithSocketRecvBuffer(g.e.cfg.UDP.ReadBuffer),
+		gnet.WithLogger(gnetLogger{g.e.log}),
+	)
 }
 
 // OnTraffic implements gnet.EventHandler: one datagram per call.
@@ -137,26 +104,10 @@ func (g *gnetUDP) loop(c gnet.Conn) *gnetLoop {
 		stats := g.e.newCounters()
 		l = &gnetLoop{h: newUDPHandler(g.e, stats), out: make([]byte, 0, txCap)}
 		g.loops[c.EventLoop()] = l
-		if !g.e.cfg.NoPin {
-			cpu := g.e.cpus[g.nextCPU%len(g.e.cpus)]
-			g.nextCPU++
-			// This runs on the loop's locked OS thread, so this pins the loop.
-			if err := pin.Thread(cpu); err != nil {
-				g.e.log.Warn("cannot pin gnet loop", "cpu", cpu, "err", err)
-			}
-		}
+		g.e.pinLoop("udp") // runs on the loop's locked OS thread
 	}
 	if fd >= 0 && fd < maxGnetFD {
 		g.slots[fd].Store(l)
 	}
 	return l
 }
-
-// gnetLogger adapts slog to gnet's logging.Logger.
-type gnetLogger struct{ l *slog.Logger }
-
-func (g gnetLogger) Debugf(f string, a ...any) { g.l.Debug(fmt.Sprintf(f, a...), "from", "gnet") }
-func (g gnetLogger) Infof(f string, a ...any)  { g.l.Debug(fmt.Sprintf(f, a...), "from", "gnet") }
-func (g gnetLogger) Warnf(f string, a ...any)  { g.l.Warn(fmt.Sprintf(f, a...), "from", "gnet") }
-func (g gnetLogger) Errorf(f string, a ...any) { g.l.Error(fmt.Sprintf(f, a...), "from", "gnet") }
-func (g gnetLogger) Fatalf(f string, a ...any) { g.l.Error(fmt.Sprintf(f, a...), "from", "gnet") }
