@@ -294,7 +294,10 @@ func (h *httpHandler) text(out []byte, status int, body []byte, keep bool) []byt
 }
 
 func (h *httpHandler) respond(out []byte, status int, contentType string, body []byte, keep bool) []byte {
-	out = httpq.AppendResponseHead(out, status, contentType, len(body), keep)
+	// The request's own method adds "Connection: keep-alive" for HTTP/1.0
+	// clients that asked for it, so they do reuse the connection.
+	h.req.KeepAlive = h.req.KeepAlive && keep
+	out = h.req.AppendResponseHead(out, status, contentType, len(body))
 	if h.head {
 		return out
 	}
@@ -327,6 +330,12 @@ func (h *httpHandler) clientAddr(remote *endpoint) (endpoint, bool) {
 		if !h.trusted(a) {
 			return ep, true
 		}
+	}
+	if h.req.NXForwardedFor > 1 {
+		// Only the last X-Forwarded-For line is kept, and all of it was
+		// trusted proxies: the client is in a line we did not keep. Refuse
+		// rather than fall back to a header the client may have set.
+		return ep, false
 	}
 	if ip := bytes.TrimSpace(h.req.XRealIP); len(ip) > 0 {
 		a, err := parseAddr(ip)

@@ -174,7 +174,7 @@ func (r *Request) Parse(b []byte) (int, error) {
 // Cost: Parse keeps no state between calls, so a head that arrives in k
 // pieces is scanned k times. A partial head costs at most one IndexByte call
 // per line (at most HeaderLines of them) plus the validation of 1 KiB or 32
-// lines, not a full validation: about 1 µs at the limits whatever the line
+// lines, not a full validation: about 1.5 µs at the limits whatever the line
 // lengths (BenchmarkParsePartialLimit), so a client dripping a long head one
 // byte per segment cannot make Parse much dearer than the segment's own
 // read. The engine should call Parse only when new bytes arrived; its idle
