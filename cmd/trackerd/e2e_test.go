@@ -164,9 +164,10 @@ func TestE2E_IPv6Transmission(t *testing.T) {
 }
 
 // TestE2E_HTTPCompact0: a raw BEP 3 announce with compact=0 gets "peers" as
-// a list of dicts with "ip" (text), "peer id" (unless no_peer_id=1) and
-// "port", from the running binary, over IPv4 and IPv6 (an IPv6 peer is a
-// dict in "peers" too; there is no "peers6" in a non-compact reply).
+// a list of dicts with "ip" (text) and "port", from the running binary, over
+// IPv4 and IPv6 (an IPv6 peer is a dict in "peers" too; there is no "peers6"
+// in a non-compact reply). The dicts carry no "peer id", with or without
+// no_peer_id=1: the swarm does not keep peer ids (docs/http.md says why).
 func TestE2E_HTTPCompact0(t *testing.T) {
 	requireE2E(t)
 	p := startTrackerd(t, "[udp]\nlisten = []\n[http]\nlisten = [\"127.0.0.1:0\", \"[::1]:0\"]\n[admin]\nlisten = \"\"\n")
@@ -187,9 +188,9 @@ func TestE2E_HTTPCompact0(t *testing.T) {
 
 			for _, tq := range []struct {
 				query  string
-				peerID bool // PROTOCOL.md: "peer id" unless no_peer_id=1 (BEP 3 lists it in every dict)
+				peerID bool // whether the dicts carry "peer id"
 			}{
-				{query: "event=started&left=100&compact=0", peerID: true},
+				{query: "event=started&left=100&compact=0", peerID: false}, // docs/http.md: peer ids are not kept
 				{query: "left=100&compact=0&no_peer_id=1", peerID: false},
 			} {
 				q := tq.query
