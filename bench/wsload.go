@@ -1,0 +1,261 @@
+package bench
+
+import (
+	"errors"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// WSConfig configures LoadWS. Zero fields get the defaults of
+// DefaultWSConfig.
+type WSConfig struct {
+	Target netip.AddrPort
+	Path   string // the upgrade path
+	Conns  int    // WebSocket connections, one simulated peer each
+	Offers int    // offers per announce
+	// Torrents is how many of the most popular torrents every peer
+	// announces on, in turn. Browsers seed a few torrents each, and
+	// trackers bound the torrents of one connection (trackerd: 64).
+	Torrents    int
+	SeederRatio float64 // announces with left=0 and event=completed
+	Timeout     time.Duration
+	Warmup      time.Duration
+	Duration    time.Duration
+	ServerPID   int
+	Seed        uint64
+}
+
+// DefaultWSConfig returns aquatic_ws_load_test's defaults: 16 connections,
+// 10 offers per announce, 25% seeders; plus a 1 s timeout and 10 torrents
+// per peer, the 10 most popular, so that every announce finds other peers
+// to offer to (aquatic sends most announces to a few torrents too).
+func DefaultWSConfig() WSConfig {
+	return WSConfig{
+		Path: "/announce", Conns: 16, Offers: 10, Torrents: 10, SeederRatio: 0.25,
+		Timeout: time.Second, Warmup: 3 * time.Second, Duration: 15 * time.Second,
+		Seed: DefaultSeed,
+	}
+}
+
+// recentOffers is how many of its own offer ids a connection remembers to
+// match answers against.
+const recentOffers = 4096
+
+// LoadWS runs the WebTorrent load of cfg: each connection is one peer that
+// announces on the cfg.Torrents most popular torrents in turn, each time
+// with cfg.Offers offers, and waits for the announce reply before the next
+// announce; every offer the tracker relays
+// to it is answered at once, and every answer relayed back is matched with
+// an offer it made. Responses counted are announce replies, offers and
+// answers received; every message is validated.
+func LoadWS(w *Workload, cfg WSConfig) (*Result, error) {
+	d := DefaultWSConfig()
+	if cfg.Conns <= 0 {
+		cfg.Conns = d.Conns
+	}
+	if cfg.Offers <= 0 {
+		cfg.Offers = d.Offers
+	}
+	if cfg.Torrents <= 0 {
+		cfg.Torrents = d.Torrents
+	}
+	cfg.Torrents = min(cfg.Torrents, len(w.Hashes))
+	if cfg.Path == "" {
+		cfg.Path = d.Path
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = d.Timeout
+	}
+	if cfg.Duration <= 0 {
+		cfg.Duration = d.Duration
+	}
+	// Fail early, and clearly, when nothing listens or nothing upgrades.
+	probe, err := dialWS(cfg.Target, loopbackSource(0, 0), cfg.Path, 2*time.Second, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		return nil, err
+	}
+	probe.close()
+
+	res := &Result{Mode: "ws", Target: cfg.Target.String(), Settings: map[string]string{
+		"connections": strconv.Itoa(cfg.Conns), "offers": strconv.Itoa(cfg.Offers),
+		"torrents_per_peer": strconv.Itoa(cfg.Torrents),
+		"seeders":           strconv.FormatFloat(cfg.SeederRatio, 'f', 2, 64), "timeout": cfg.Timeout.String(),
+	}}
+	rec := &recorder{}
+	start := time.Now()
+	end := start.Add(cfg.Warmup + cfg.Duration)
+	var wg sync.WaitGroup
+	for i := range cfg.Conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := &wsPeer{cfg: &cfg, w: w, rec: rec, rng: rand.New(rand.NewPCG(cfg.Seed, uint64(1000+i))),
+				src: loopbackSource(0, i%httpSources), mine: make(map[[20]byte]struct{}, recentOffers),
+				next: i % cfg.Torrents}
+			p.id = peerID(i)
+			p.id[8] = 'W'
+			p.run(end)
+		}()
+	}
+	rec.measure(res, start, cfg.Warmup, cfg.Duration, cfg.ServerPID)
+	wg.Wait()
+	return res, nil
+}
+
+// wsPeer is one connection's simulated peer, owned by its goroutine.
+type wsPeer struct {
+	cfg *WSConfig
+	w   *Workload
+	rec *recorder
+	rng *rand.Rand
+	src netip.Addr
+	id  [20]byte
+
+	next    int // the torrent of the next announce, 0 to Torrents-1
+	c       *wsConn
+	pending bool      // an announce awaits its reply
+	sentAt  time.Time // when it was sent
+	ih      [20]byte  // its info hash
+	offers  [][20]byte
+	mine    map[[20]byte]struct{} // recent offer ids of ours, to match answers
+	ring    [][20]byte            // the same ids in order, to forget the oldest
+	ringPos int
+	out     []byte
+	m       wtMessage
+}
+
+func (p *wsPeer) run(end time.Time) {
+	defer func() {
+		if p.c != nil {
+			p.c.close()
+		}
+	}()
+	for time.Now().Before(end) {
+		if p.c == nil {
+			c, err := dialWS(p.cfg.Target, p.src, p.cfg.Path, p.cfg.Timeout, p.rng)
+			if err != nil {
+				p.rec.add(cSendFail, 1)
+				if p.rec.wantError() {
+					p.rec.firstErr.CompareAndSwap(nil, ptr("ws connect: "+err.Error()))
+				}
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			p.c, p.pending = c, false
+		}
+		if !p.pending && !p.announce() {
+			continue
+		}
+		deadline := p.sentAt.Add(p.cfg.Timeout)
+		if deadline.After(end) {
+			deadline = end
+		}
+		_ = p.c.c.SetReadDeadline(deadline)
+		msg, err := p.c.readMessage()
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				if time.Now().Before(end) {
+					p.rec.add(cTimeouts, 1)
+					p.pending = false
+				}
+				continue
+			}
+			p.broken("ws read: " + err.Error())
+			continue
+		}
+		p.handle(msg)
+	}
+}
+
+// announce sends the next announce with fresh offers.
+func (p *wsPeer) announce() bool {
+	p.ih = p.w.Hashes[p.next] // Hashes are in order of popularity
+	p.next = (p.next + 1) % p.cfg.Torrents
+	p.offers = p.offers[:0]
+	for range p.cfg.Offers {
+		var id [20]byte
+		for k := range id {
+			id[k] = byte(p.rng.Uint32())
+		}
+		p.offers = append(p.offers, id)
+		p.remember(id)
+	}
+	left, event := uint64(50), "started"
+	if p.rng.Float64() < p.cfg.SeederRatio {
+		left, event = 0, "completed"
+	}
+	p.out = appendWTAnnounce(p.out[:0], &p.ih, &p.id, left, event, p.offers)
+	if err := p.c.writeMessage(wsText, p.out); err != nil {
+		p.broken("ws write: " + err.Error())
+		return false
+	}
+	p.rec.add(cRequests, 1)
+	p.pending, p.sentAt = true, time.Now()
+	return true
+}
+
+// remember records one of our offer ids, forgetting the oldest.
+func (p *wsPeer) remember(id [20]byte) {
+	if len(p.ring) < recentOffers {
+		p.ring = append(p.ring, id)
+	} else {
+		delete(p.mine, p.ring[p.ringPos])
+		p.ring[p.ringPos] = id
+		p.ringPos = (p.ringPos + 1) % recentOffers
+	}
+	p.mine[id] = struct{}{}
+}
+
+// handle validates and counts one message, answering offers.
+func (p *wsPeer) handle(msg []byte) {
+	kind, why := parseWT(msg, &p.m)
+	switch kind {
+	case wtFailure:
+		p.rec.error("failure reason: " + strconv.Quote(why))
+		p.pending = false
+	case wtInvalid:
+		p.rec.invalid(why + ": " + strconv.Quote(string(msg[:min(len(msg), 200)])))
+	case wtAnnounceReply:
+		if ih, _ := bin20(p.m.InfoHash); !p.pending || ih != p.ih {
+			p.rec.add(cLate, 1) // a reply to an announce we gave up on
+			return
+		}
+		p.rec.add(cAnnounce, 1)
+		p.pending = false
+	case wtOffer:
+		p.rec.add(cOffer, 1)
+		ih, _ := bin20(p.m.InfoHash)
+		from, _ := bin20(p.m.PeerID)
+		offer, _ := bin20(p.m.OfferID)
+		if from == p.id {
+			p.rec.invalid("an offer of ours was relayed back to us")
+			return
+		}
+		p.out = appendWTAnswer(p.out[:0], &ih, &p.id, &from, &offer)
+		if err := p.c.writeMessage(wsText, p.out); err != nil {
+			p.broken("ws write: " + err.Error())
+			return
+		}
+		p.rec.add(cRequests, 1)
+	case wtAnswer:
+		offer, _ := bin20(p.m.OfferID)
+		if _, ok := p.mine[offer]; !ok {
+			p.rec.add(cLate, 1) // an answer to an offer we no longer remember
+			return
+		}
+		p.rec.add(cAnswer, 1)
+	}
+}
+
+// broken counts a failed connection and drops it; the next turn of run
+// reconnects.
+func (p *wsPeer) broken(why string) {
+	p.rec.invalid(why)
+	p.c.close()
+	p.c = nil
+	p.rec.add(cReconnects, 1)
+}

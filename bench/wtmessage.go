@@ -1,0 +1,174 @@
+package bench
+
+import (
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+)
+
+// WebTorrent signalling messages (PROTOCOL.md "WebTorrent over WebSocket"):
+// JSON text frames whose info_hash, peer_id and offer_id are 20-character
+// "binary strings", one character U+0000–U+00FF per byte.
+
+// appendBinString appends b as a JSON string of one character per byte.
+func appendBinString(dst, b []byte) []byte {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	for _, c := range b {
+		switch {
+		case c < 0x20 || c == '"' || c == '\\':
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+		case c < utf8.RuneSelf:
+			dst = append(dst, c)
+		default:
+			dst = utf8.AppendRune(dst, rune(c))
+		}
+	}
+	return append(dst, '"')
+}
+
+// binString decodes a JSON-decoded binary string into its bytes; ok is false
+// if a character is above U+00FF.
+func binString(s string, dst []byte) ([]byte, bool) {
+	for _, r := range s {
+		if r > 0xff {
+			return dst, false
+		}
+		dst = append(dst, byte(r))
+	}
+	return dst, true
+}
+
+// bin20 decodes a binary string that must be 20 characters long.
+func bin20(s string) ([20]byte, bool) {
+	var out [20]byte
+	b, ok := binString(s, out[:0])
+	if !ok || len(b) != 20 {
+		return out, false
+	}
+	return out, true
+}
+
+// wtSDP is the session description the generator offers and answers, the
+// size aquatic_ws_load_test sends.
+const wtSDP = "abcdefg-abcdefg-abcdefg-abcdefg-abcdefg-abcdefg-abcdefg-abcdefg-abcdefg-abcdefg-abcdefg-abcdefg-abcdefg-abcdefg-abcdefg-"
+
+// appendWTAnnounce appends an announce with one offer per offer id.
+func appendWTAnnounce(dst []byte, ih, peerID *[20]byte, left uint64, event string, offerIDs [][20]byte) []byte {
+	dst = append(dst, `{"action":"announce","info_hash":`...)
+	dst = appendBinString(dst, ih[:])
+	dst = append(dst, `,"peer_id":`...)
+	dst = appendBinString(dst, peerID[:])
+	dst = append(dst, `,"uploaded":0,"downloaded":0,"left":`...)
+	dst = strconv.AppendUint(dst, left, 10)
+	dst = append(dst, `,"event":"`...)
+	dst = append(dst, event...)
+	dst = append(dst, `","numwant":`...)
+	dst = strconv.AppendInt(dst, int64(len(offerIDs)), 10)
+	dst = append(dst, `,"offers":[`...)
+	for i := range offerIDs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"offer_id":`...)
+		dst = appendBinString(dst, offerIDs[i][:])
+		dst = append(dst, `,"offer":{"type":"offer","sdp":"`+wtSDP+`"}}`...)
+	}
+	return append(dst, "]}"...)
+}
+
+// appendWTAnswer appends the answer of peerID to offer offerID of toPeerID.
+func appendWTAnswer(dst []byte, ih, peerID, toPeerID, offerID *[20]byte) []byte {
+	dst = append(dst, `{"action":"announce","info_hash":`...)
+	dst = appendBinString(dst, ih[:])
+	dst = append(dst, `,"peer_id":`...)
+	dst = appendBinString(dst, peerID[:])
+	dst = append(dst, `,"to_peer_id":`...)
+	dst = appendBinString(dst, toPeerID[:])
+	dst = append(dst, `,"offer_id":`...)
+	dst = appendBinString(dst, offerID[:])
+	return append(dst, `,"answer":{"type":"answer","sdp":"`+wtSDP+`"}}`...)
+}
+
+// wtKind is what a message from the tracker is.
+type wtKind uint8
+
+const (
+	wtInvalid       wtKind = iota
+	wtAnnounceReply        // the reply to our announce: counts and interval
+	wtOffer                // another peer's offer, relayed to us
+	wtAnswer               // another peer's answer to one of our offers
+	wtFailure              // "failure reason"
+)
+
+// wtMessage is a message from the tracker, decoded with encoding/json (the
+// generator's own cost; the tracker's hot path never sees it).
+type wtMessage struct {
+	Action     string          `json:"action"`
+	InfoHash   string          `json:"info_hash"`
+	PeerID     string          `json:"peer_id"`
+	OfferID    string          `json:"offer_id"`
+	Offer      json.RawMessage `json:"offer"`
+	Answer     json.RawMessage `json:"answer"`
+	Complete   *int64          `json:"complete"`
+	Incomplete *int64          `json:"incomplete"`
+	Interval   *int64          `json:"interval"`
+	Failure    *string         `json:"failure reason"`
+}
+
+// wtSession is the "offer" or "answer" object of a relayed message.
+type wtSession struct {
+	Type string  `json:"type"`
+	SDP  *string `json:"sdp"`
+}
+
+// Reasons a WebTorrent message is invalid.
+const (
+	whyWTJSON     = "not a JSON object"
+	whyWTAction   = `action is not "announce"`
+	whyWTInfoHash = "info_hash is not a 20-character binary string"
+	whyWTPeerID   = "peer_id is not a 20-character binary string"
+	whyWTOfferID  = "offer_id is not a 20-character binary string"
+	whyWTSession  = "offer or answer is not an object with its type and an sdp"
+	whyWTCounts   = "announce reply lacks non-negative complete and incomplete, or a positive interval"
+)
+
+// parseWT decodes and validates b into m and says what kind of message it
+// is. For wtInvalid, why says what is wrong; for wtFailure, it is the reason.
+func parseWT(b []byte, m *wtMessage) (kind wtKind, why string) {
+	*m = wtMessage{}
+	if err := json.Unmarshal(b, m); err != nil {
+		return wtInvalid, whyWTJSON
+	}
+	if m.Failure != nil {
+		return wtFailure, *m.Failure
+	}
+	if m.Action != "announce" {
+		return wtInvalid, whyWTAction
+	}
+	if _, ok := bin20(m.InfoHash); !ok {
+		return wtInvalid, whyWTInfoHash
+	}
+	switch {
+	case m.Offer != nil || m.Answer != nil:
+		if _, ok := bin20(m.PeerID); !ok {
+			return wtInvalid, whyWTPeerID
+		}
+		if _, ok := bin20(m.OfferID); !ok {
+			return wtInvalid, whyWTOfferID
+		}
+		raw, want, kind := m.Offer, "offer", wtOffer
+		if m.Offer == nil {
+			raw, want, kind = m.Answer, "answer", wtAnswer
+		}
+		var s wtSession
+		if json.Unmarshal(raw, &s) != nil || s.Type != want || s.SDP == nil {
+			return wtInvalid, whyWTSession
+		}
+		return kind, ""
+	case m.Complete == nil || m.Incomplete == nil || m.Interval == nil ||
+		*m.Complete < 0 || *m.Incomplete < 0 || *m.Interval <= 0:
+		return wtInvalid, whyWTCounts
+	}
+	return wtAnnounceReply, ""
+}
