@@ -35,9 +35,10 @@ var (
 // 23, 7): one bencoded dictionary with a positive integer "interval" and
 // "peers", compact (a string of 6-byte entries) or not (a list of
 // dictionaries), at most numWant of them, and optional "peers6", "complete"
-// and "incomplete" of the right shapes. A dictionary with "failure reason"
-// is a tracker error: replyError, and why is the reason.
-func checkAnnounceBody(body []byte, numWant int) (v verdict, why string) {
+// and "incomplete" of the right shapes; npeers counts the peers of a valid
+// reply. A dictionary with "failure reason" is a tracker error: replyError,
+// and why is the reason.
+func checkAnnounceBody(body []byte, numWant int) (v verdict, why string, npeers int) {
 	var (
 		failure, interval, peers, peers6 []byte
 		badCounts                        bool
@@ -59,25 +60,26 @@ func checkAnnounceBody(body []byte, numWant int) (v verdict, why string) {
 		}
 	})
 	if err != nil {
-		return replyInvalid, whyBencode
+		return replyInvalid, whyBencode, 0
 	}
 	if failure != nil {
-		return failureVerdict(failure)
+		v, why = failureVerdict(failure)
+		return v, why, 0
 	}
 	if n, ok := bint(interval); !ok || n <= 0 {
-		return replyInvalid, whyNoInterval
+		return replyInvalid, whyNoInterval, 0
 	}
 	if badCounts {
-		return replyInvalid, whyCounts
+		return replyInvalid, whyCounts, 0
 	}
-	npeers := 0
+	npeers = 0
 	switch {
 	case peers == nil:
-		return replyInvalid, whyNoPeers
+		return replyInvalid, whyNoPeers, 0
 	case peers[0] == 'l':
 		for j := 1; peers[j] != 'e'; {
 			if peers[j] != 'd' {
-				return replyInvalid, whyPeerList
+				return replyInvalid, whyPeerList, 0
 			}
 			j, _ = bskip(peers, j, 1) // validated by bdict
 			npeers++
@@ -85,24 +87,24 @@ func checkAnnounceBody(body []byte, numWant int) (v verdict, why string) {
 	default:
 		s, _, err := bstring(peers, 0)
 		if err != nil {
-			return replyInvalid, whyNoPeers
+			return replyInvalid, whyNoPeers, 0
 		}
 		if len(s)%6 != 0 {
-			return replyInvalid, whyPeersLen
+			return replyInvalid, whyPeersLen, 0
 		}
 		npeers = len(s) / 6
 	}
 	if peers6 != nil {
 		s, _, err := bstring(peers6, 0)
 		if err != nil || len(s)%18 != 0 {
-			return replyInvalid, whyPeers6Len
+			return replyInvalid, whyPeers6Len, 0
 		}
 		npeers += len(s) / 18
 	}
 	if npeers > numWant {
-		return replyInvalid, whyTooManyPeers
+		return replyInvalid, whyTooManyPeers, 0
 	}
-	return replyOK, ""
+	return replyOK, "", npeers
 }
 
 // checkScrapeBody validates the body of an HTTP scrape reply (BEP 48): a

@@ -12,31 +12,32 @@ func TestCheckAnnounceBody(t *testing.T) {
 		body string
 		want verdict
 		why  string
+		n    int
 	}{
-		{"compact", "d8:completei1e10:incompletei2e8:intervali1800e5:peers" + p6 + "e", replyOK, ""},
-		{"empty peers", "d8:intervali1800e5:peers0:e", replyOK, ""},
-		{"peers6", "d8:intervali1800e5:peers0:6:peers618:" + strings.Repeat("y", 18) + "e", replyOK, ""},
-		{"dict peers", "d8:intervali60e5:peersld2:ip9:127.0.0.14:porti6881eeee", replyOK, ""},
-		{"failure", "d14:failure reason9:forbiddene", replyError, "forbidden"},
-		{"no interval", "d5:peers0:e", replyInvalid, whyNoInterval},
-		{"zero interval", "d8:intervali0e5:peers0:e", replyInvalid, whyNoInterval},
-		{"no peers", "d8:intervali1800ee", replyInvalid, whyNoPeers},
-		{"ragged peers", "d8:intervali1800e5:peers5:abcdee", replyInvalid, whyPeersLen},
-		{"ragged peers6", "d8:intervali1800e5:peers0:6:peers61:xe", replyInvalid, whyPeers6Len},
-		{"negative count", "d8:completei-1e8:intervali1800e5:peers0:e", replyInvalid, whyCounts},
-		{"too many", "d8:intervali1800e5:peers" + "186:" + strings.Repeat("z", 186) + "e", replyInvalid, whyTooManyPeers},
-		{"list of ints", "d8:intervali1800e5:peersli1eee", replyInvalid, whyPeerList},
-		{"truncated", "d8:intervali1800e5:peers6:abc", replyInvalid, whyBencode},
-		{"trailing", "d8:intervali1800e5:peers0:ex", replyInvalid, whyBencode},
-		{"not a dict", "li1ee", replyInvalid, whyBencode},
-		{"html", "<html>busy</html>", replyInvalid, whyBencode},
-		{"leading zero", "d8:intervali01e5:peers0:e", replyInvalid, whyBencode},
+		{"compact", "d8:completei1e10:incompletei2e8:intervali1800e5:peers" + p6 + "e", replyOK, "", 1},
+		{"empty peers", "d8:intervali1800e5:peers0:e", replyOK, "", 0},
+		{"peers6", "d8:intervali1800e5:peers0:6:peers618:" + strings.Repeat("y", 18) + "e", replyOK, "", 1},
+		{"dict peers", "d8:intervali60e5:peersld2:ip9:127.0.0.14:porti6881eeee", replyOK, "", 1},
+		{"failure", "d14:failure reason9:forbiddene", replyError, "forbidden", 0},
+		{"no interval", "d5:peers0:e", replyInvalid, whyNoInterval, 0},
+		{"zero interval", "d8:intervali0e5:peers0:e", replyInvalid, whyNoInterval, 0},
+		{"no peers", "d8:intervali1800ee", replyInvalid, whyNoPeers, 0},
+		{"ragged peers", "d8:intervali1800e5:peers5:abcdee", replyInvalid, whyPeersLen, 0},
+		{"ragged peers6", "d8:intervali1800e5:peers0:6:peers61:xe", replyInvalid, whyPeers6Len, 0},
+		{"negative count", "d8:completei-1e8:intervali1800e5:peers0:e", replyInvalid, whyCounts, 0},
+		{"too many", "d8:intervali1800e5:peers" + "186:" + strings.Repeat("z", 186) + "e", replyInvalid, whyTooManyPeers, 0},
+		{"list of ints", "d8:intervali1800e5:peersli1eee", replyInvalid, whyPeerList, 0},
+		{"truncated", "d8:intervali1800e5:peers6:abc", replyInvalid, whyBencode, 0},
+		{"trailing", "d8:intervali1800e5:peers0:ex", replyInvalid, whyBencode, 0},
+		{"not a dict", "li1ee", replyInvalid, whyBencode, 0},
+		{"html", "<html>busy</html>", replyInvalid, whyBencode, 0},
+		{"leading zero", "d8:intervali01e5:peers0:e", replyInvalid, whyBencode, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, why := checkAnnounceBody([]byte(tt.body), 30)
-			if v != tt.want || why != tt.why {
-				t.Errorf("checkAnnounceBody = %d %q, want %d %q", v, why, tt.want, tt.why)
+			v, why, n := checkAnnounceBody([]byte(tt.body), 30)
+			if v != tt.want || why != tt.why || n != tt.n {
+				t.Errorf("checkAnnounceBody = %d %q %d, want %d %q %d", v, why, n, tt.want, tt.why, tt.n)
 			}
 		})
 	}

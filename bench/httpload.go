@@ -188,10 +188,11 @@ func (h *httpClient) check(r *httpReply, scrape bool, nHashes int) {
 	}
 	var v verdict
 	var why string
+	var npeers int
 	if scrape {
 		v, why = checkScrapeBody(r.body, nHashes)
 	} else {
-		v, why = checkAnnounceBody(r.body, h.cfg.NumWant)
+		v, why, npeers = checkAnnounceBody(r.body, h.cfg.NumWant)
 	}
 	switch v {
 	case replyOK:
@@ -199,6 +200,7 @@ func (h *httpClient) check(r *httpReply, scrape bool, nHashes int) {
 			h.rec.add(cScrape, 1)
 		} else {
 			h.rec.add(cAnnounce, 1)
+			h.rec.add(cPeers, uint64(npeers))
 		}
 	case replyError:
 		h.rec.error("failure reason: " + strconv.Quote(why))

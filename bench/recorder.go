@@ -19,6 +19,7 @@ const (
 	cLate
 	cSendFail
 	cReconnects
+	cPeers
 	nCounters
 )
 
@@ -60,6 +61,7 @@ func (r *recorder) snapshot() Counts {
 		Offer: r.c[cOffer].Load(), Answer: r.c[cAnswer].Load(),
 		Errors: r.c[cErrors].Load(), Invalid: r.c[cInvalid].Load(), Timeouts: r.c[cTimeouts].Load(),
 		Late: r.c[cLate].Load(), SendFail: r.c[cSendFail].Load(), Reconnects: r.c[cReconnects].Load(),
+		Peers: r.c[cPeers].Load(),
 	}
 }
 
@@ -167,6 +169,9 @@ func (r *recorder) measure(res *Result, start time.Time, warmup, duration time.D
 	}
 	u := cnow.since(c0)
 	res.GeneratorCPU, res.ServerCPU, res.Wait = u.gen, u.serv, u.wait
+	if t.Announce > 0 {
+		res.PeersPerAnnounce = float64(t.Peers) / float64(t.Announce)
+	}
 	if p := r.firstErr.Load(); p != nil {
 		res.FirstError = *p
 	}

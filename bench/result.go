@@ -25,6 +25,8 @@ type Counts struct {
 	Late       uint64 `json:"late"`       // replies to requests already given up on, or unknown
 	SendFail   uint64 `json:"send_fail"`  // requests the kernel refused to send
 	Reconnects uint64 `json:"reconnects"` // TCP connections reopened after the server closed one
+
+	Peers uint64 `json:"announce_peers"` // peers in the valid announce replies, summed
 }
 
 // Responses returns the valid responses of every type.
@@ -47,6 +49,7 @@ func (c Counts) sub(o Counts) Counts {
 		Errors: c.Errors - o.Errors, Invalid: c.Invalid - o.Invalid,
 		Timeouts: c.Timeouts - o.Timeouts, Late: c.Late - o.Late,
 		SendFail: c.SendFail - o.SendFail, Reconnects: c.Reconnects - o.Reconnects,
+		Peers: c.Peers - o.Peers,
 	}
 }
 
@@ -79,6 +82,11 @@ type Result struct {
 	// unknown. High values mean other work competed for the CPUs.
 	Wait    float64  `json:"run_queue_wait_pct"`
 	Samples []Sample `json:"samples"`
+
+	// PeersPerAnnounce is the mean number of peers in an announce reply:
+	// bigger replies cost the generator more, which matters when it is the
+	// limit (the ceilings send none).
+	PeersPerAnnounce float64 `json:"peers_per_announce"`
 
 	// FirstError and FirstInvalid describe the first of each seen, warm-up
 	// included, so that a failing run says why.
@@ -113,6 +121,9 @@ func (r *Result) WriteSummary(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  requests %d, errors %d, invalid %d, timeouts %d, late %d, send failures %d, reconnects %d\n",
 		t.Requests, t.Errors, t.Invalid, t.Timeouts, t.Late, t.SendFail, t.Reconnects)
+	if t.Announce > 0 {
+		fmt.Fprintf(w, "  peers per announce reply %.1f\n", r.PeersPerAnnounce)
+	}
 	if r.ServerCPU >= 0 {
 		fmt.Fprintf(w, "  server CPU %.0f%%, ", r.ServerCPU)
 	} else {

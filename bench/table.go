@@ -97,7 +97,8 @@ func (r *LoadRow) MedianPerCPU() float64 {
 // FormatLoadTable renders rows as a Markdown table, in the given order.
 // Columns: protocol, server, median responses/s over the rounds, min–max,
 // the median first and last second (a tracker that slows down as its state
-// grows shows here), the tracker's CPU use (median, % of one CPU), replies
+// grows shows here), the mean peers per announce reply (bigger replies cost
+// the generator more), the tracker's CPU use (median, % of one CPU), replies
 // per tracker CPU-second, the generator's CPU use, the run-queue wait of
 // the server and the generator (the largest of the rounds: noise), failures
 // summed over the rounds, and the protocol's primary trackerd median divided
@@ -105,8 +106,8 @@ func (r *LoadRow) MedianPerCPU() float64 {
 // latter holds up better on a busy machine).
 func FormatLoadTable(rows []LoadRow) string {
 	var b strings.Builder
-	b.WriteString("| protocol | server | responses/s (median) | min – max | 1st s → last s | tracker CPU | responses per tracker CPU-s | generator CPU | run-queue wait | failures | trackerd ÷ this | ÷ per CPU-s |\n")
-	b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|\n")
+	b.WriteString("| protocol | server | responses/s (median) | min – max | 1st s → last s | peers per announce | tracker CPU | responses per tracker CPU-s | generator CPU | run-queue wait | failures | trackerd ÷ this | ÷ per CPU-s |\n")
+	b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|\n")
 	primary, primaryPerCPU := map[string]float64{}, map[string]float64{}
 	for i := range rows {
 		if rows[i].Primary {
@@ -121,7 +122,7 @@ func FormatLoadTable(rows []LoadRow) string {
 			if len(r.Failures) > 0 {
 				note = strings.TrimSpace(note + " failed: " + r.Failures[0])
 			}
-			fmt.Fprintf(&b, "| %s | %s | — | — | — | — | — | — | — | %s | — | — |\n", r.Protocol, r.Server, escapeCell(note))
+			fmt.Fprintf(&b, "| %s | %s | — | — | — | — | — | — | — | — | %s | — | — |\n", r.Protocol, r.Server, escapeCell(note))
 			continue
 		}
 		rate, serv, gen, first, last, other := r.allStats()
@@ -151,12 +152,22 @@ func FormatLoadTable(rows []LoadRow) string {
 		if p, pc := primaryPerCPU[r.Protocol], r.MedianPerCPU(); !r.Primary && p > 0 && pc > 0 {
 			ratioCPU = fmt.Sprintf("%.2f×", p/pc)
 		}
+		peersCell := "—"
+		var ppa []float64
+		for _, x := range r.Results {
+			if x.Totals.Announce > 0 {
+				ppa = append(ppa, x.PeersPerAnnounce)
+			}
+		}
+		if len(ppa) > 0 && r.Protocol != ProtoWS {
+			peersCell = strconv.FormatFloat(median(ppa), 'f', 1, 64)
+		}
 		fails := failureCell(r)
 		if r.Note != "" {
 			fails = strings.TrimSpace(fails + "; " + r.Note)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s – %s | %s | %s | %s | %.0f%% | %s | %s | %s | %s |\n",
-			r.Protocol, r.Server, humanRate(med), humanRate(lo), humanRate(hi), firstLast,
+		fmt.Fprintf(&b, "| %s | %s | %s | %s – %s | %s | %s | %s | %s | %.0f%% | %s | %s | %s | %s |\n",
+			r.Protocol, r.Server, humanRate(med), humanRate(lo), humanRate(hi), firstLast, peersCell,
 			servCell, perCPU, median(gen), otherCell, escapeCell(fails), ratio, ratioCPU)
 	}
 	return b.String()

@@ -6,7 +6,8 @@ import (
 )
 
 func result(rate, serv, gen float64, samples ...float64) *Result {
-	r := &Result{ResponsesPerSec: rate, ServerCPU: serv, GeneratorCPU: gen, Wait: 100 - gen}
+	r := &Result{ResponsesPerSec: rate, ServerCPU: serv, GeneratorCPU: gen, Wait: 100 - gen,
+		Totals: Counts{Announce: 10}, PeersPerAnnounce: gen / 10}
 	for i, s := range samples {
 		r.Samples = append(r.Samples, Sample{Second: i + 1, ResponsesPerSec: s})
 	}
@@ -28,12 +29,12 @@ func TestFormatLoadTable(t *testing.T) {
 	}
 	got := FormatLoadTable(rows)
 	want := []string{
-		"| protocol | server | responses/s (median) | min – max | 1st s → last s | tracker CPU | responses per tracker CPU-s | generator CPU | run-queue wait | failures | trackerd ÷ this | ÷ per CPU-s |",
-		"|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|",
-		"| udp | trackerd (mmsg) | 400k | 380k – 420k | 410k → 390k | 95% | 421k | 99% | 2% | 0 | — | — |",
-		"| udp | opentracker | 195k | 190k – 200k | 200k → 200k | 99% | 197k | 80% | 20% | 0 | 2.05× | 2.14× |",
-		"| udp | bittorrent-tracker | 30.0k | 30.0k – 30.0k | 41.0k → 25.0k | 100% | 30.0k | 20% | — | invalid 2, timeouts 5, 1 of 2 rounds failed | 13.33× | 14.04× |",
-		"| http | trackerd (mmsg) | — | — | — | — | — | — | — | trackerd does not serve HTTP yet | — | — |",
+		"| protocol | server | responses/s (median) | min – max | 1st s → last s | peers per announce | tracker CPU | responses per tracker CPU-s | generator CPU | run-queue wait | failures | trackerd ÷ this | ÷ per CPU-s |",
+		"|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|",
+		"| udp | trackerd (mmsg) | 400k | 380k – 420k | 410k → 390k | 9.9 | 95% | 421k | 99% | 2% | 0 | — | — |",
+		"| udp | opentracker | 195k | 190k – 200k | 200k → 200k | 8.0 | 99% | 197k | 80% | 20% | 0 | 2.05× | 2.14× |",
+		"| udp | bittorrent-tracker | 30.0k | 30.0k – 30.0k | 41.0k → 25.0k | — | 100% | 30.0k | 20% | — | invalid 2, timeouts 5, 1 of 2 rounds failed | 13.33× | 14.04× |",
+		"| http | trackerd (mmsg) | — | — | — | — | — | — | — | — | trackerd does not serve HTTP yet | — | — |",
 	}
 	if lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n"); strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("FormatLoadTable:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))

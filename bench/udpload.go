@@ -318,6 +318,7 @@ func (l *udpLoad) check(ci int, b []byte) {
 		l.rec.add(cConnect, 1)
 	case kindAnnounce:
 		l.rec.add(cAnnounce, 1)
+		l.rec.add(cPeers, uint64(len(l.resp.Peers)/udp.PeerSizeV4))
 	case kindScrape:
 		l.rec.add(cScrape, 1)
 	}
