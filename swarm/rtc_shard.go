@@ -159,27 +159,7 @@ func (s *rtcShard) dropTorrent(ti int) {
 	if tr.base != 0 {
 		s.freeBlock(tr.base, tr.class)
 	}
-	delete(s.torrents, tr.ih)
-	last := len(s.slab) - 1
-	if ti != last {
-		s.slab[ti] = s.slab[last]
-		s.torrents[s.slab[ti].ih] = uint32(ti)
-	}
-	s.slab = s.slab[:last]
-
-	// Neither a slice nor a map shrinks by itself: rebuild both when they
-	// hold less than a quarter of what they were sized for.
-	if cap(s.slab) > 1024 && 4*len(s.slab) < cap(s.slab) {
-		s.slab = append(make([]rtcTorrent, 0, 2*len(s.slab)), s.slab...)
-	}
-	if s.mapPeak > 1024 && 4*len(s.torrents) < s.mapPeak {
-		m := make(map[InfoHash]uint32, len(s.slab))
-		for i := range s.slab {
-			m[s.slab[i].ih] = uint32(i)
-		}
-		s.torrents = m
-		s.mapPeak = len(m)
-	}
+	s.slab, s.torrents = removeTorrent(s.slab, s.torrents, &s.mapPeak, ti)
 	// The pools cannot be compacted in place, but once the shard is empty
 	// they hold nothing.
 	if len(s.slab) == 0 && (cap(s.peers) > rtcPoolKeep || cap(s.offers) > rtcPoolKeep) {

@@ -64,27 +64,7 @@ func (s *shard) dropTorrent(ti int) {
 		s.leechers[fam] -= int(tr.nl[fam])
 		s.seeders[fam] -= int(tr.n[fam] - tr.nl[fam])
 	}
-	delete(s.torrents, tr.ih)
-	last := len(s.slab) - 1
-	if ti != last {
-		s.slab[ti] = s.slab[last]
-		s.torrents[s.slab[ti].ih] = uint32(ti)
-	}
-	s.slab = s.slab[:last]
-
-	// Neither a slice nor a map shrinks by itself: rebuild both when they
-	// hold less than a quarter of what they were sized for.
-	if cap(s.slab) > 1024 && 4*len(s.slab) < cap(s.slab) {
-		s.slab = append(make([]torrent, 0, 2*len(s.slab)), s.slab...)
-	}
-	if s.mapPeak > 1024 && 4*len(s.torrents) < s.mapPeak {
-		m := make(map[InfoHash]uint32, len(s.slab))
-		for i := range s.slab {
-			m[s.slab[i].ih] = uint32(i)
-		}
-		s.torrents = m
-		s.mapPeak = len(m)
-	}
+	s.slab, s.torrents = removeTorrent(s.slab, s.torrents, &s.mapPeak, ti)
 }
 
 // view points l at family fam's list of tr. The view is valid while the
