@@ -26,7 +26,7 @@ type RunConfig struct {
 	Rounds    int           // interleaved rounds of every configuration
 	Warmup    time.Duration // per load run, not measured
 	Duration  time.Duration // per load run, measured
-	Protocols string        // comma-separated: udp, http, http-close, ws, memory
+	Protocols string        // comma-separated: udp, http, http-close, ws, ws-crowd, memory
 	Servers   string        // comma-separated server keys; "" for all
 
 	FillPeers    int           // memory rows: distinct peers to announce
@@ -50,7 +50,7 @@ type RunConfig struct {
 func DefaultRunConfig() RunConfig {
 	return RunConfig{
 		Rounds: 3, Warmup: 2 * time.Second, Duration: 5 * time.Second,
-		Protocols:  "udp,http,http-close,ws,memory",
+		Protocols:  "udp,http,http-close,ws,ws-crowd,memory",
 		FillPeers:  1_000_000,
 		TrackerCPU: 0, LoadCPU: 1, Nice: true,
 		Trackerd: "bin/trackerd", Opentracker: "opentracker", NodeDir: "bench/bittorrent-tracker",
@@ -62,7 +62,7 @@ func (c *RunConfig) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Rounds, "rounds", c.Rounds, "interleaved rounds of every configuration")
 	fs.DurationVar(&c.Warmup, "warmup", c.Warmup, "warm-up of each load run")
 	fs.DurationVar(&c.Duration, "duration", c.Duration, "measured time of each load run")
-	fs.StringVar(&c.Protocols, "protocols", c.Protocols, "comma-separated: udp, http, http-close, ws, memory")
+	fs.StringVar(&c.Protocols, "protocols", c.Protocols, "comma-separated: udp, http, http-close, ws, ws-crowd, memory")
 	fs.StringVar(&c.Servers, "servers", c.Servers, "comma-separated servers (default all): trackerd-mmsg, trackerd-gnet, opentracker, bittorrent-tracker, ceiling")
 	fs.IntVar(&c.FillPeers, "fill-peers", c.FillPeers, "memory rows: distinct peers to announce (10000000 for the 10M figure)")
 	fs.IntVar(&c.FillTorrents, "fill-torrents", c.FillTorrents, "memory rows: torrents to spread them over (default peers/10)")
@@ -126,7 +126,7 @@ func Run(cfg RunConfig, stdout, stderr io.Writer) error {
 	}
 	protos := splitList(cfg.Protocols)
 	for _, p := range protos {
-		if !slices.Contains([]string{ProtoUDP, ProtoHTTP, ProtoHTTPClose, ProtoWS, "memory"}, p) {
+		if !slices.Contains([]string{ProtoUDP, ProtoHTTP, ProtoHTTPClose, ProtoWS, ProtoWSCrowd, "memory"}, p) {
 			return &UsageError{fmt.Sprintf("run: unknown protocol %q", p)}
 		}
 	}
@@ -134,6 +134,11 @@ func Run(cfg RunConfig, stdout, stderr io.Writer) error {
 	defer stop()
 
 	r := &runner{cfg: cfg, stderr: stderr}
+	if slices.Contains(protos, ProtoWSCrowd) {
+		if err := raiseFileLimit(wsCrowd + 4096); err != nil {
+			return err
+		}
+	}
 	if err := r.prepare(); err != nil {
 		return err
 	}
@@ -150,7 +155,7 @@ func Run(cfg RunConfig, stdout, stderr io.Writer) error {
 
 	var rows []LoadRow
 	rowOf := map[string]int{}
-	for _, proto := range []string{ProtoUDP, ProtoHTTP, ProtoHTTPClose, ProtoWS} {
+	for _, proto := range []string{ProtoUDP, ProtoHTTP, ProtoHTTPClose, ProtoWS, ProtoWSCrowd} {
 		if !slices.Contains(protos, proto) {
 			continue
 		}
@@ -164,7 +169,7 @@ func Run(cfg RunConfig, stdout, stderr io.Writer) error {
 		}
 	}
 	for round := 1; round <= cfg.Rounds; round++ {
-		for _, proto := range []string{ProtoUDP, ProtoHTTP, ProtoHTTPClose, ProtoWS} {
+		for _, proto := range []string{ProtoUDP, ProtoHTTP, ProtoHTTPClose, ProtoWS, ProtoWSCrowd} {
 			if !slices.Contains(protos, proto) {
 				continue
 			}
@@ -344,7 +349,7 @@ func (r *runner) runLoad(ctx context.Context, s *server, proto string, round int
 	if err := r.ready(ctx, s, p, port, proto); err != nil {
 		return nil, err
 	}
-	if proto == ProtoWS && s.role == RoleTrackerd {
+	if isWS(proto) && s.role == RoleTrackerd {
 		// trackerd serves HTTP; whether it upgrades to WebSocket yet is
 		// found out by asking.
 		if err := probeWS(port); err != nil {
@@ -355,7 +360,13 @@ func (r *runner) runLoad(ctx context.Context, s *server, proto string, round int
 	args := []string{"load", "-mode", proto, "-target", "127.0.0.1:" + strconv.Itoa(port),
 		"-warmup", r.cfg.Warmup.String(), "-duration", r.cfg.Duration.String(),
 		"-server-pid", strconv.Itoa(p.pid())}
-	out, err := r.generate(ctx, base, args, r.cfg.Warmup+r.cfg.Duration+2*time.Minute)
+	limit := r.cfg.Warmup + r.cfg.Duration + 2*time.Minute
+	if proto == ProtoWSCrowd {
+		args[2] = ProtoWS
+		args = append(args, "-ws-crowd", strconv.Itoa(wsCrowd))
+		limit += crowdJoinLimit
+	}
+	out, err := r.generate(ctx, base, args, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -511,4 +522,23 @@ func splitList(s string) []string {
 func lastLine(b []byte) string {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	return lines[len(lines)-1]
+}
+
+// raiseFileLimit sets this process's open-file limit, which the servers and
+// the generator inherit, to at least n (Go raises only its own soft limit,
+// and restores the old one for the processes it starts unless it was set
+// with Setrlimit). The hard limit can only be raised by root.
+func raiseFileLimit(n uint64) error {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return err
+	}
+	if l.Cur >= n {
+		return syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l) // so children inherit it
+	}
+	l.Cur, l.Max = n, max(l.Max, n)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return fmt.Errorf("run: ws-crowd needs %d open files (ulimit -n): %w", n, err)
+	}
+	return nil
 }

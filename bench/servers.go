@@ -17,7 +17,16 @@ const (
 	ProtoHTTP      = "http"
 	ProtoHTTPClose = "http-close"
 	ProtoWS        = "ws"
+	ProtoWSCrowd   = "ws-crowd"
 )
+
+// wsCrowd is the ws-crowd rows' crowd: browsers that join the ws rows'
+// ten torrents before the clock starts and then only answer offers, so
+// that each swarm holds about a thousand peers, as a popular video's does.
+const wsCrowd = 10_000
+
+// isWS reports whether proto is one of the WebSocket rows.
+func isWS(proto string) bool { return proto == ProtoWS || proto == ProtoWSCrowd }
 
 // server is one thing the runner can start and load: a tracker or a
 // ceiling. Owned by the runner.
@@ -53,10 +62,12 @@ func trackerdServer(backend string, httpOK bool, primary bool) *server {
 		if httpOK {
 			s.serves[ProtoHTTP], s.serves[ProtoHTTPClose] = true, true
 			s.serves[ProtoWS] = true // checked with an upgrade once running
+			s.serves[ProtoWSCrowd] = true
 		} else {
 			const why = "trackerd does not serve HTTP yet (no [http] in -print-config)"
 			s.notServed[ProtoHTTP], s.notServed[ProtoHTTPClose] = why, why
 			s.notServed[ProtoWS] = "trackerd does not serve WebSocket yet"
+			s.notServed[ProtoWSCrowd] = s.notServed[ProtoWS]
 		}
 	}
 	s.start = func(r *runner, port int, _ string, logPath string) (*proc, error) {
@@ -107,8 +118,9 @@ func opentrackerServer() *server {
 		key: "opentracker", name: "opentracker", role: RolePeer,
 		serves: map[string]bool{ProtoUDP: true, ProtoHTTPClose: true},
 		notServed: map[string]string{
-			ProtoHTTP: "closes the connection after every reply: see http-close",
-			ProtoWS:   "no WebTorrent",
+			ProtoHTTP:    "closes the connection after every reply: see http-close",
+			ProtoWS:      "no WebTorrent",
+			ProtoWSCrowd: "no WebTorrent",
 		},
 		memory: true,
 	}
@@ -131,7 +143,7 @@ func opentrackerServer() *server {
 func bittorrentTrackerServer() *server {
 	s := &server{
 		key: "bittorrent-tracker", name: "bittorrent-tracker", role: RolePeer,
-		serves:    map[string]bool{ProtoUDP: true, ProtoHTTP: true, ProtoHTTPClose: true, ProtoWS: true},
+		serves:    map[string]bool{ProtoUDP: true, ProtoHTTP: true, ProtoHTTPClose: true, ProtoWS: true, ProtoWSCrowd: true},
 		notServed: map[string]string{},
 		memory:    true,
 	}
@@ -148,7 +160,7 @@ func ceilingServer() *server {
 	s := &server{
 		key: "ceiling", name: "ceiling", role: RoleCeiling,
 		serves:    map[string]bool{ProtoUDP: true, ProtoHTTP: true, ProtoHTTPClose: true},
-		notServed: map[string]string{ProtoWS: "no WebSocket ceiling"},
+		notServed: map[string]string{ProtoWS: "no WebSocket ceiling", ProtoWSCrowd: "no WebSocket ceiling"},
 	}
 	s.start = func(r *runner, port int, proto string, logPath string) (*proc, error) {
 		cmd := "ceiling-http"

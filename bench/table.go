@@ -159,7 +159,7 @@ func FormatLoadTable(rows []LoadRow) string {
 				ppa = append(ppa, x.PeersPerAnnounce)
 			}
 		}
-		if len(ppa) > 0 && r.Protocol != ProtoWS {
+		if len(ppa) > 0 && !isWS(r.Protocol) {
 			peersCell = strconv.FormatFloat(median(ppa), 'f', 1, 64)
 		}
 		fails := failureCell(r)

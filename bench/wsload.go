@@ -2,11 +2,13 @@ package bench
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,7 +22,14 @@ type WSConfig struct {
 	// Torrents is how many of the most popular torrents every peer
 	// announces on, in turn. Browsers seed a few torrents each, and
 	// trackers bound the torrents of one connection (trackerd: 64).
-	Torrents    int
+	Torrents int
+	// Crowd is how many more browsers join before the clock starts: each
+	// connects, announces once (with Offers offers) on one of the Torrents
+	// torrents in turn, and then stays quiet but for answering the offers
+	// relayed to it, as browsers do between their announces (every two
+	// minutes). It sets the swarm sizes a tracker works with; 0 keeps the
+	// swarms at Conns peers.
+	Crowd       int
 	SeederRatio float64 // announces with left=0 and event=completed
 	Timeout     time.Duration
 	Warmup      time.Duration
@@ -40,6 +49,9 @@ func DefaultWSConfig() WSConfig {
 		Seed: DefaultSeed,
 	}
 }
+
+// crowdJoinLimit bounds the time the crowd takes to join.
+const crowdJoinLimit = 3 * time.Minute
 
 // recentOffers is how many of its own offer ids a connection remembers to
 // match answers against.
@@ -82,12 +94,36 @@ func LoadWS(w *Workload, cfg WSConfig) (*Result, error) {
 
 	res := &Result{Mode: "ws", Target: cfg.Target.String(), Settings: map[string]string{
 		"connections": strconv.Itoa(cfg.Conns), "offers": strconv.Itoa(cfg.Offers),
-		"torrents_per_peer": strconv.Itoa(cfg.Torrents),
-		"seeders":           strconv.FormatFloat(cfg.SeederRatio, 'f', 2, 64), "timeout": cfg.Timeout.String(),
+		"torrents_per_peer": strconv.Itoa(cfg.Torrents), "crowd": strconv.Itoa(cfg.Crowd),
+		"seeders": strconv.FormatFloat(cfg.SeederRatio, 'f', 2, 64), "timeout": cfg.Timeout.String(),
 	}}
 	rec := &recorder{}
+	var crowdEnd atomic.Int64 // Unix ns; far away until the clock starts
+	crowdEnd.Store(time.Now().Add(crowdJoinLimit + cfg.Warmup + cfg.Duration).UnixNano())
+	var crowd, joining sync.WaitGroup
+	if cfg.Crowd > 0 {
+		dialing := make(chan struct{}, 64) // connections being opened at once
+		for i := range cfg.Crowd {
+			crowd.Add(1)
+			joining.Add(1)
+			go func() {
+				defer crowd.Done()
+				n := cfg.Conns + i
+				p := &wsPeer{cfg: &cfg, w: w, rec: rec, rng: rand.New(rand.NewPCG(cfg.Seed, uint64(1000+n))),
+					src: loopbackSource(0, n%httpSources), mine: make(map[[20]byte]struct{}, cfg.Offers),
+					next: i % cfg.Torrents, quiet: true, dialing: dialing, joined: joining.Done}
+				p.id = peerID(n)
+				p.id[8] = 'W'
+				p.runUntil(func() time.Time { return time.Unix(0, crowdEnd.Load()) })
+			}()
+		}
+		if !waitTimeout(&joining, crowdJoinLimit) {
+			return nil, fmt.Errorf("ws: the crowd of %d browsers did not join within %v", cfg.Crowd, crowdJoinLimit)
+		}
+	}
 	start := time.Now()
 	end := start.Add(cfg.Warmup + cfg.Duration)
+	crowdEnd.Store(end.UnixNano())
 	var wg sync.WaitGroup
 	for i := range cfg.Conns {
 		wg.Add(1)
@@ -98,12 +134,25 @@ func LoadWS(w *Workload, cfg WSConfig) (*Result, error) {
 				next: i % cfg.Torrents}
 			p.id = peerID(i)
 			p.id[8] = 'W'
-			p.run(end)
+			p.runUntil(func() time.Time { return end })
 		}()
 	}
 	rec.measure(res, start, cfg.Warmup, cfg.Duration, cfg.ServerPID)
 	wg.Wait()
+	crowd.Wait()
 	return res, nil
+}
+
+// waitTimeout waits for wg, at most d; it reports whether wg finished.
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
 
 // wsPeer is one connection's simulated peer, owned by its goroutine.
@@ -126,17 +175,28 @@ type wsPeer struct {
 	ringPos int
 	out     []byte
 	m       wtMessage
+
+	// A quiet peer (the crowd) announces once and then only answers.
+	quiet     bool
+	announced bool          // its announce has been answered
+	dialing   chan struct{} // bounds concurrent dials, when set
+	joined    func()        // called once, when its announce is answered
 }
 
-func (p *wsPeer) run(end time.Time) {
+// runUntil runs the peer until end(), which a quiet peer reads again
+// after each message: the crowd joins before the clock starts.
+func (p *wsPeer) runUntil(end func() time.Time) {
 	defer func() {
 		if p.c != nil {
 			p.c.close()
 		}
+		if p.joined != nil { // never joined: release the waiter
+			p.joined()
+		}
 	}()
-	for time.Now().Before(end) {
+	for time.Now().Before(end()) {
 		if p.c == nil {
-			c, err := dialWS(p.cfg.Target, p.src, p.cfg.Path, p.cfg.Timeout, p.rng)
+			c, err := p.dial()
 			if err != nil {
 				p.rec.add(cSendFail, 1)
 				if p.rec.wantError() {
@@ -145,20 +205,22 @@ func (p *wsPeer) run(end time.Time) {
 				time.Sleep(10 * time.Millisecond)
 				continue
 			}
-			p.c, p.pending = c, false
+			p.c, p.pending, p.announced = c, false, false
 		}
-		if !p.pending && !p.announce() {
+		if !p.pending && !(p.quiet && p.announced) && !p.announce() {
 			continue
 		}
-		deadline := p.sentAt.Add(p.cfg.Timeout)
-		if deadline.After(end) {
-			deadline = end
+		deadline := end()
+		if p.pending {
+			deadline = minTime(deadline, p.sentAt.Add(p.cfg.Timeout))
+		} else { // quiet: look at end() again now and then
+			deadline = minTime(deadline, time.Now().Add(5*time.Second))
 		}
 		_ = p.c.c.SetReadDeadline(deadline)
 		msg, err := p.c.readMessage()
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
-				if time.Now().Before(end) {
+				if p.pending && time.Now().Before(end()) {
 					p.rec.add(cTimeouts, 1)
 					p.pending = false
 				}
@@ -169,6 +231,24 @@ func (p *wsPeer) run(end time.Time) {
 		}
 		p.handle(msg)
 	}
+}
+
+// dial opens the peer's connection, taking a slot of p.dialing if set.
+func (p *wsPeer) dial() (*wsConn, error) {
+	timeout := p.cfg.Timeout
+	if p.dialing != nil {
+		p.dialing <- struct{}{}
+		defer func() { <-p.dialing }()
+		timeout = max(timeout, 5*time.Second) // the crowd joins all at once
+	}
+	return dialWS(p.cfg.Target, p.src, p.cfg.Path, timeout, p.rng)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // announce sends the next announce with fresh offers.
@@ -225,7 +305,11 @@ func (p *wsPeer) handle(msg []byte) {
 			return
 		}
 		p.rec.add(cAnnounce, 1)
-		p.pending = false
+		p.pending, p.announced = false, true
+		if p.joined != nil {
+			p.joined()
+			p.joined = nil
+		}
 	case wtOffer:
 		p.rec.add(cOffer, 1)
 		ih, _ := bin20(p.m.InfoHash)

@@ -103,6 +103,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	wd := bench.DefaultWSConfig()
 	fs.IntVar(&wd.Conns, "ws-conns", wd.Conns, "ws: WebSocket connections, one peer each")
 	fs.IntVar(&wd.Offers, "offers", wd.Offers, "ws: offers per announce")
+	fs.IntVar(&wd.Crowd, "ws-crowd", wd.Crowd, "ws: more browsers that join before the clock starts, announce once and then only answer offers")
 	fs.IntVar(&wd.Torrents, "ws-torrents", wd.Torrents, "ws: every peer announces on this many of the most popular torrents, in turn")
 	seeders := fs.Float64("seeders", -1, "share of announces as seeders (default: 0.75 udp, 0.25 http and ws, as aquatic)")
 	numwant := fs.Int("numwant", 30, "udp/http: numwant")
