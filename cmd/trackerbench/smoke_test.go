@@ -137,4 +137,3 @@ func freeTCPPort(t *testing.T) string {
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return port
 }
-
