@@ -50,6 +50,13 @@ func TestCheckConfig(t *testing.T) {
 			text:     "[tracker]\nannounce_interval = \"30m\"\npeer_timeout = \"30m\"\n",
 			wantCode: exitConfig, wantErr: []string{"tracker.peer_timeout"},
 		},
+		{name: "access list without file", text: "[access]\nmode = \"allow\"\n", wantCode: exitConfig, wantErr: []string{"access.file: required"}},
+		{name: "bad access mode", text: "[access]\nmode = \"white\"\n", wantCode: exitConfig, wantErr: []string{"access.mode"}},
+		{
+			name:     "unreadable access list",
+			text:     "[access]\nmode = \"deny\"\nfile = \"/nonexistent/deny.list\"\n",
+			wantCode: exitConfig, wantErr: []string{"access.file: cannot read", "/nonexistent/deny.list"},
+		},
 		{
 			name:     "every problem is named",
 			text:     "cpus = \"x\"\n[udp]\nbackend = \"epoll\"\nlisten = [\"nowhere\"]\n[tracker]\nnumwant_max = 0\nshards = 3\nmax_scrape = 500\n[log]\nlevel = \"loud\"\n",

@@ -39,21 +39,21 @@ func (s *server) reload() {
 	if s.path != "" {
 		var err error
 		if cfg, err = loadConfig(s.path); err != nil {
-			log.Error("reload failed, running config kept", "err", err)
+			log.ErrorContext(unthrottled, "reload failed, running config kept", "err", err)
 			return
 		}
 	}
 	r, warnings, err := cfg.resolve()
 	if err != nil {
-		log.Error("reload failed, running config kept", "file", s.path, "err", err)
+		log.ErrorContext(unthrottled, "reload failed, running config kept", "file", s.path, "err", err)
 		return
 	}
 	if err := s.eng.Reload(r.engine); err != nil { // first: it may fail (access list)
-		log.Error("reload failed, running config kept", "file", s.path, "err", err)
+		log.ErrorContext(unthrottled, "reload failed, running config kept", "file", s.path, "err", err)
 		return
 	}
 	for _, w := range warnings {
-		log.Warn(w)
+		log.WarnContext(unthrottled, w)
 	}
 	s.table.SetNumWant(r.swarm.NumWantDefault, r.swarm.NumWantMax)
 	s.r.level.Set(r.level.Level())
@@ -67,7 +67,7 @@ func (s *server) reload() {
 		}
 	}
 	if len(restart) > 0 {
-		log.Warn("config changes need a restart to apply", "keys", strings.Join(restart, ", "))
+		log.WarnContext(unthrottled, "config changes need a restart to apply", "keys", strings.Join(restart, ", "))
 	}
 	s.cfg = cfg
 	log.Info("config reloaded", "file", s.path)

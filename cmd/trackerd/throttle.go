@@ -53,9 +53,16 @@ func newThrottle(next slog.Handler, every time.Duration) *throttle {
 // Enabled implements slog.Handler.
 func (h *throttle) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
 
+// unthrottledKey marks a context whose records always pass.
+type unthrottledKey struct{}
+
+// unthrottled is the context for records an operator asked for, such as
+// the outcome of each reload: they pass the throttle whatever their level.
+var unthrottled = context.WithValue(context.Background(), unthrottledKey{}, true)
+
 // Handle implements slog.Handler.
 func (h *throttle) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level < slog.LevelWarn {
+	if r.Level < slog.LevelWarn || ctx.Value(unthrottledKey{}) != nil {
 		return h.next.Handle(ctx, r)
 	}
 	n, ok := h.st.admit(throttleKey{r.Level, r.Message}, h.every)

@@ -64,6 +64,13 @@ func TestThrottle(t *testing.T) {
 		t.Fatalf("nothing suppressed: %q", got)
 	}
 
+	for range 3 {
+		log.WarnContext(unthrottled, "cannot write")
+	}
+	if got := lines(); len(got) != 3 {
+		t.Fatalf("unthrottled: %q, want 3 lines", got)
+	}
+
 	lv.Set(slog.LevelError) // the level applies before the throttle
 	log.Warn("hidden")
 	log.Info("hidden")
