@@ -76,6 +76,9 @@ func New(cfg Config, table *swarm.Table, log *slog.Logger) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, log: log, table: table, cpus: cpus, ids: connid.New(), done: make(chan struct{})}
 	e.live.Store(newSettings(&cfg, acc))
+	if acc != nil {
+		log.Info("access list loaded", "mode", cfg.Access.Mode, "file", cfg.Access.File, "hashes", acc.list.Len())
+	}
 	if w := cfg.WebTorrent; w.Enabled {
 		e.rtc = swarm.NewRTC(swarm.RTCConfig{
 			Shards:         table.Config().Shards,

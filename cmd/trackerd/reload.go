@@ -70,6 +70,10 @@ func (s *server) reload() {
 		log.WarnContext(unthrottled, "config changes need a restart to apply", "keys", strings.Join(restart, ", "))
 	}
 	s.cfg = cfg
+	if s.path == "" {
+		log.Info("config reloaded: no -config file, built-in defaults kept")
+		return
+	}
 	log.Info("config reloaded", "file", s.path)
 }
 
