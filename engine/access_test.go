@@ -235,3 +235,41 @@ func TestAccessConfig_Validate(t *testing.T) {
 		}
 	}
 }
+
+func TestReload_LiveSettings(t *testing.T) {
+	cfg := wsConfig()
+	e := startEngine(t, cfg)
+	cfg.Tracker.AnnounceInterval = 10 * time.Minute
+	cfg.Tracker.MinInterval = 5 * time.Minute
+	cfg.Tracker.MaxScrape = 2
+	cfg.WebTorrent.AnnounceInterval = 30 * time.Second
+	cfg.UDP.Batch = 3 // needs a restart: ignored
+	if err := e.Reload(cfg); err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, e.UDPAddrs()[0])
+	c.connect()
+	if r := c.announce(1, 6881, 10, udp.EventStarted); r.Interval > 600 || r.Interval < 570 {
+		t.Fatalf("udp interval %d after reload, want 600 less jitter", r.Interval)
+	}
+	if r := c.scrape(1, 2, 3); r.Action != udp.ActionError || string(r.Message) != msgManyHashes {
+		t.Fatalf("udp scrape of 3 with max_scrape 2: action %d %q", r.Action, r.Message)
+	}
+	h := dialHTTP(t, e.HTTPAddrs()[0])
+	_, body := h.get(announceTarget(1, 7001, 10, ""))
+	if d := dict(t, body); d["interval"].(int64) > 600 || d["min interval"] != int64(300) {
+		t.Fatalf("http after reload: %q", body)
+	}
+	w := dialWS(t, e.HTTPAddrs()[0], "/")
+	w.send(ws.OpText, true, announceMsg(1, 1, 0, ""))
+	if v := w.json(); v["interval"] != float64(30) {
+		t.Fatalf("webtorrent after reload: %v", v)
+	}
+	cfg.Tracker.MinInterval = time.Hour // longer than announce_interval: invalid
+	if err := e.Reload(cfg); err == nil || !strings.Contains(err.Error(), "tracker.min_interval") {
+		t.Fatalf("invalid reload: %v", err)
+	}
+	if r := c.announce(1, 6881, 10, udp.EventNone); r.Interval > 600 {
+		t.Fatalf("a failed reload changed the interval to %d", r.Interval)
+	}
+}
