@@ -30,6 +30,7 @@ type Config struct {
 	WebTorrent WebTorrentConfig
 	Tracker    TrackerConfig
 	Admin      AdminConfig
+	Access     AccessConfig
 }
 
 // UDPConfig configures the BEP 15 listener.
@@ -163,6 +164,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("admin.listen: %q is not an ip:port (%w)", c.Admin.Listen, err))
 		}
 	}
+	errs = append(errs, c.Access.validate()...)
 	return errors.Join(errs...)
 }
 

@@ -21,6 +21,7 @@ const (
 	UDPBadConnID                     // refused: unknown or expired connection id
 	UDPBadRequest                    // refused: malformed announce or scrape
 	UDPSendErrors                    // sendmmsg / write failures
+	UDPAccessRefused                 // announces and scrapes refused by the access list
 
 	HTTPConnsOpened     // connections accepted
 	HTTPConnsClosed     // connections closed, for any reason
@@ -35,6 +36,7 @@ const (
 	HTTPFailures        // bencoded failure reasons sent (bad query, refused)
 	HTTPBadRequests     // 4xx/5xx for broken HTTP; the connection is closed
 	HTTPNotFound        // 404 for unknown paths
+	HTTPAccessRefused   // announces and scrapes refused by the access list
 
 	WSUpgrades       // WebSocket connections opened (101 sent)
 	WSRefused        // upgrade requests refused
@@ -48,6 +50,7 @@ const (
 	WSRelayDropped   // relayed frames whose connection was gone or whose loop inbox was full
 	WSProtocolErrors // connections closed for a protocol error (close code sent)
 	WSBacklogClosed  // connections closed: their outbound backlog overflowed
+	WSAccessRefused  // announces and scrapes refused by the access list
 	numCounters
 )
 
@@ -66,6 +69,7 @@ var CounterNames = [numCounters]string{
 	UDPBadConnID:      "udp_bad_connection_id",
 	UDPBadRequest:     "udp_bad_request",
 	UDPSendErrors:     "udp_send_errors",
+	UDPAccessRefused:  "udp_access_refused",
 
 	HTTPConnsOpened:     "http_connections_opened",
 	HTTPConnsClosed:     "http_connections_closed",
@@ -80,6 +84,7 @@ var CounterNames = [numCounters]string{
 	HTTPFailures:        "http_failures",
 	HTTPBadRequests:     "http_bad_requests",
 	HTTPNotFound:        "http_not_found",
+	HTTPAccessRefused:   "http_access_refused",
 
 	WSUpgrades:       "ws_upgrades",
 	WSRefused:        "ws_upgrades_refused",
@@ -93,6 +98,7 @@ var CounterNames = [numCounters]string{
 	WSRelayDropped:   "ws_relay_dropped",
 	WSProtocolErrors: "ws_protocol_errors",
 	WSBacklogClosed:  "ws_backlog_closed",
+	WSAccessRefused:  "ws_access_refused",
 }
 
 // Counters are one worker's event counts. Each field has a single writer

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/trackerd/trackerd/engine/internal/connid"
@@ -50,6 +51,10 @@ type Engine struct {
 	done    chan struct{}
 	bg      sync.WaitGroup
 	stopped bool
+
+	live      atomic.Pointer[settings] // what Reload may change; never nil
+	reloadMu  sync.Mutex               // serialises Reload
+	accessGen atomic.Uint64            // bumped by each access list Reload: the janitor re-sweeps
 }
 
 // New checks cfg and returns an Engine that serves table. Nothing is bound
@@ -65,7 +70,15 @@ func New(cfg Config, table *swarm.Table, log *slog.Logger) (*Engine, error) {
 			return nil, err
 		}
 	}
+	acc, err := loadAccess(cfg.Access)
+	if err != nil {
+		return nil, err
+	}
 	e := &Engine{cfg: cfg, log: log, table: table, cpus: cpus, ids: connid.New(), done: make(chan struct{})}
+	e.live.Store(newSettings(&cfg, acc))
+	if acc != nil {
+		log.Info("access list loaded", "mode", cfg.Access.Mode, "file", cfg.Access.File, "hashes", acc.list.Len())
+	}
 	if w := cfg.WebTorrent; w.Enabled {
 		e.rtc = swarm.NewRTC(swarm.RTCConfig{
 			Shards:         table.Config().Shards,
@@ -180,13 +193,27 @@ func (e *Engine) AdminAddr() string {
 	return e.adminLn.Addr().String()
 }
 
+// purgeBudget is the janitor's step while it sweeps the tables against an
+// access list just loaded: a million torrents in about 10 s, in locked
+// batches of 64 torrents as always.
+const purgeBudget = 10_000
+
 // janitor expires peers a bounded number of torrents at a time, resizing
-// its step to the table once a second.
+// its step to the table once a second. It drops the torrents the access
+// list refuses as it goes; after a list is loaded it sweeps each table
+// once round with a bigger step, so that refused torrents go within
+// seconds, not within a quarter of the peer timeout.
 func (e *Engine) janitor() {
 	tk := time.NewTicker(cleanEvery)
 	defer tk.Stop()
 	timeout := e.table.Config().PeerTimeoutSec
 	budget := cleanMinBudget
+	var (
+		gen               = e.accessGen.Load() - 1 // a list at start is swept against too (state loaded from a snapshot)
+		purge             bool
+		dropped, wraps    int // during a purge round: IP table
+		rtcDrop, rtcWraps int // and WebTorrent table
+	)
 	for step := 1; ; step++ {
 		select {
 		case <-e.done:
@@ -196,9 +223,33 @@ func (e *Engine) janitor() {
 		if step%int(time.Second/cleanEvery) == 0 {
 			budget = sweepBudget(e.table.Stats().Torrents, timeout)
 		}
-		e.table.Clean(e.clock.Now(), budget)
+		var refused func(*swarm.InfoHash) bool
+		if a := e.live.Load().access; a != nil {
+			refused = a.drop
+		}
+		if g := e.accessGen.Load(); g != gen {
+			gen, purge = g, refused != nil
+			dropped, wraps, rtcDrop, rtcWraps = 0, 0, 0, 0
+		}
+		b, rb := budget, cleanMinBudget
+		if purge {
+			b, rb = max(b, purgeBudget), purgeBudget
+		}
+		st := e.table.CleanRefused(e.clock.Now(), b, refused)
+		dropped += st.TorrentsRefused
+		wraps += st.Wrapped
+		rtcDone := true
 		if e.rtc != nil {
-			e.rtc.Clean(e.clock.Now(), cleanMinBudget)
+			st := e.rtc.CleanRefused(e.clock.Now(), rb, refused)
+			rtcDrop += st.TorrentsRefused
+			rtcWraps += st.Wrapped
+			rtcDone = rtcWraps > e.rtc.Config().Shards
+		}
+		// More wraps than shards: every shard was swept from its start
+		// (the first wrap may end a sweep begun before the list changed).
+		if purge && wraps > e.table.Config().Shards && rtcDone {
+			purge = false
+			e.log.Info("access list applied to the swarm tables", "torrents_dropped", dropped, "webtorrent_torrents_dropped", rtcDrop)
 		}
 	}
 }

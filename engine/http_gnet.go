@@ -98,7 +98,7 @@ func (g *gnetHTTP) start() error {
 // OnOpen implements gnet.EventHandler.
 func (g *gnetHTTP) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	l := g.loop(c)
-	if g.open.Add(1) > int64(g.e.cfg.HTTP.MaxConnections) {
+	if g.open.Add(1) > g.e.live.Load().maxConns {
 		g.open.Add(-1)
 		l.stats.add(HTTPConnsRefused, 1)
 		return nil, gnet.Close
@@ -190,7 +190,7 @@ func (g *gnetHTTP) finish(c gnet.Conn, hc *httpConn, out []byte, used, size int,
 	if closeConn {
 		return gnet.Close
 	}
-	if c.OutboundBuffered() > g.e.cfg.HTTP.MaxPending {
+	if c.OutboundBuffered() > g.e.live.Load().maxPending {
 		l.stats.add(HTTPConnsOverflowed, 1)
 		return gnet.Close
 	}
@@ -222,7 +222,7 @@ func (g *gnetHTTP) OnClose(c gnet.Conn, _ error) gnet.Action {
 func (g *gnetHTTP) OnTick() (time.Duration, gnet.Action) {
 	for _, l := range *g.loops.Load() {
 		_ = l.el.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
-			l.sweep(g.e.clock.Now(), &g.e.cfg)
+			l.sweep(g.e.clock.Now(), g.e.live.Load())
 			return nil
 		}))
 	}
@@ -233,10 +233,8 @@ func (g *gnetHTTP) OnTick() (time.Duration, gnet.Action) {
 // request has been arriving for http.header_timeout (slowloris). A
 // WebSocket connection is pinged when quiet for half of
 // webtorrent.idle_timeout and closed after all of it. Runs on the loop.
-func (l *httpLoop) sweep(now uint32, cfg *Config) {
-	idle := uint32(cfg.HTTP.IdleTimeout / time.Second)
-	slow := uint32(cfg.HTTP.HeaderTimeout / time.Second)
-	wsIdle := uint32(cfg.WebTorrent.IdleTimeout / time.Second)
+func (l *httpLoop) sweep(now uint32, s *settings) {
+	idle, slow, wsIdle := s.httpIdleSec, s.httpHeaderSec, s.wsIdleSec
 	for _, hc := range l.conns {
 		if hc.closing {
 			continue

@@ -3,8 +3,8 @@ package engine
 import (
 	"bytes"
 	"errors"
-	"math/rand/v2"
 	"net/netip"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/trackerd/trackerd/codec/bencode"
@@ -52,8 +52,7 @@ type httpHandler struct {
 	cfg   *HTTPConfig
 	wt    *WebTorrentConfig
 
-	intervalSec, minIntervalSec uint32
-	maxScrape                   int
+	live *atomic.Pointer[settings] // the engine's; loaded once per request
 
 	// Scratch, reused for every request.
 	req    httpq.Request
@@ -70,17 +69,15 @@ type httpHandler struct {
 func newHTTPHandler(e *Engine, stats *Counters) *httpHandler {
 	numWantMax := e.table.Config().NumWantMax
 	return &httpHandler{
-		table:          e.table,
-		stats:          stats,
-		cfg:            &e.cfg.HTTP,
-		wt:             &e.cfg.WebTorrent,
-		intervalSec:    uint32(e.cfg.Tracker.AnnounceInterval.Seconds()),
-		minIntervalSec: uint32(e.cfg.Tracker.MinInterval.Seconds()),
-		maxScrape:      e.cfg.Tracker.MaxScrape,
-		peers4:         make([]byte, 0, 6*numWantMax),
-		peers6:         make([]byte, 0, 18*numWantMax),
-		body:           make([]byte, 0, 256+24*numWantMax),
-		files:          make([]bencode.ScrapeFile, e.cfg.Tracker.MaxScrape),
+		table:  e.table,
+		stats:  stats,
+		cfg:    &e.cfg.HTTP,
+		wt:     &e.cfg.WebTorrent,
+		live:   &e.live,
+		peers4: make([]byte, 0, 6*numWantMax),
+		peers6: make([]byte, 0, 18*numWantMax),
+		body:   make([]byte, 0, 256+24*numWantMax),
+		files:  make([]bencode.ScrapeFile, httpq.MaxScrapeHashes), // max_scrape can rise live
 	}
 }
 
@@ -201,6 +198,11 @@ func (h *httpHandler) announce(out []byte, remote *endpoint, now uint32, keep bo
 	if a.Port == 0 {
 		return h.fail(out, failBadPort, keep)
 	}
+	live := h.live.Load()
+	if live.access.refused(&a.InfoHash) {
+		h.stats.add(HTTPAccessRefused, 1)
+		return h.fail(out, msgRefused, keep)
+	}
 	from, ok := h.clientAddr(remote)
 	if !ok {
 		return h.fail(out, failNoProxyAddr, keep)
@@ -231,8 +233,8 @@ func (h *httpHandler) announce(out []byte, remote *endpoint, now uint32, keep bo
 		Complete:    int64(c.Seeders),
 		Downloaded:  int64(c.Downloaded),
 		Incomplete:  int64(c.Leechers),
-		Interval:    int64(h.intervalSec - rand.Uint32N(h.intervalSec/20+1)),
-		MinInterval: int64(h.minIntervalSec),
+		Interval:    int64(jitter(live.intervalSec)),
+		MinInterval: int64(live.minIntervalSec),
 		ExternalIP:  ext,
 		Compact:     a.Compact != 0, // compact unless the client asked for compact=0
 		Peers4:      p4,
@@ -259,16 +261,22 @@ func (h *httpHandler) scrape(out []byte, remote *endpoint, now uint32, keep bool
 	if _, ok := h.clientAddr(remote); !ok {
 		return h.fail(out, failNoProxyAddr, keep)
 	}
+	live := h.live.Load()
 	switch {
 	case s.NHashes == 0:
 		return h.fail(out, failFullScrape, keep)
-	case s.NHashes > h.maxScrape:
+	case s.NHashes > live.maxScrape:
 		return h.fail(out, failManyHashes, keep)
+	case live.access.refusedAll(s.Hashes[:s.NHashes]):
+		h.stats.add(HTTPAccessRefused, 1)
+		return h.fail(out, msgRefused, keep)
 	}
 	files := h.files[:s.NHashes]
 	for i := range files {
-		ih := (*swarm.InfoHash)(&s.Hashes[i])
-		c := h.table.Scrape(ih, now)
+		var c swarm.Counts // a refused torrent among allowed ones: zeros
+		if !live.access.refused(&s.Hashes[i]) {
+			c = h.table.Scrape((*swarm.InfoHash)(&s.Hashes[i]), now)
+		}
 		files[i] = bencode.ScrapeFile{
 			InfoHash:   s.Hashes[i],
 			Complete:   int64(c.Seeders),

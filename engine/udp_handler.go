@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/binary"
 	"math/rand/v2"
+	"sync/atomic"
 
 	"github.com/trackerd/trackerd/codec/udp"
 	"github.com/trackerd/trackerd/engine/internal/connid"
@@ -26,11 +27,10 @@ const (
 // Owned by one worker (or one gnet loop); never share. handle does not
 // allocate once its destination buffers have grown to the largest reply.
 type udpHandler struct {
-	table     *swarm.Table
-	ids       *connid.Signer
-	stats     *Counters
-	interval  uint32 // seconds
-	maxScrape int
+	table *swarm.Table
+	ids   *connid.Signer
+	stats *Counters
+	live  *atomic.Pointer[settings] // the engine's; loaded once per request
 
 	req  udp.Request        // parse target, reused for every datagram
 	args swarm.AnnounceArgs // swarm input, reused
@@ -38,11 +38,10 @@ type udpHandler struct {
 
 func newUDPHandler(e *Engine, stats *Counters) *udpHandler {
 	return &udpHandler{
-		table:     e.table,
-		ids:       e.ids.Clone(),
-		stats:     stats,
-		interval:  uint32(e.cfg.Tracker.AnnounceInterval.Seconds()),
-		maxScrape: e.cfg.Tracker.MaxScrape,
+		table: e.table,
+		ids:   e.ids.Clone(),
+		stats: stats,
+		live:  &e.live,
 	}
 }
 
@@ -114,6 +113,11 @@ func (h *udpHandler) announce(dst []byte, from *endpoint, now uint32) []byte {
 		h.stats.add(UDPBadRequest, 1)
 		return h.fail(dst, h.req.TxID, msgBadPort, 0)
 	}
+	live := h.live.Load()
+	if live.access.refused(&a.InfoHash) {
+		h.stats.add(UDPAccessRefused, 1)
+		return h.fail(dst, h.req.TxID, msgRefused, 0)
+	}
 	// The packet's source address is the peer's address; the announce's ip
 	// field is ignored (PROTOCOL.md: honouring it lets anyone point a swarm
 	// at a victim).
@@ -135,25 +139,33 @@ func (h *udpHandler) announce(dst []byte, from *endpoint, now uint32) []byte {
 		h.args.Peer.V6 = true
 		_, out, c = h.table.Announce(nil, out, &h.args, now)
 	}
-	udp.AppendAnnounce(out[:0], h.req.TxID, h.jitter(), c.Leechers, c.Seeders, nil)
+	udp.AppendAnnounce(out[:0], h.req.TxID, jitter(live.intervalSec), c.Leechers, c.Seeders, nil)
 	h.stats.add(UDPAnnounces, 1)
 	return out
 }
 
 // jitter returns the announce interval less up to 5%, so that clients that
 // started together drift apart, and never later than configured.
-func (h *udpHandler) jitter() uint32 {
-	return h.interval - rand.Uint32N(h.interval/20+1)
+func jitter(intervalSec uint32) uint32 {
+	return intervalSec - rand.Uint32N(intervalSec/20+1)
 }
 
 func (h *udpHandler) scrape(dst []byte, now uint32) []byte {
-	if h.req.NHashes > h.maxScrape {
+	live := h.live.Load()
+	if h.req.NHashes > live.maxScrape {
 		h.stats.add(UDPBadRequest, 1)
 		return h.fail(dst, h.req.TxID, msgManyHashes, 0)
 	}
+	if live.access.refusedAll(h.req.Hashes[:h.req.NHashes]) {
+		h.stats.add(UDPAccessRefused, 1)
+		return h.fail(dst, h.req.TxID, msgRefused, 0)
+	}
 	out := udp.AppendScrapeHeader(dst, h.req.TxID)
 	for i := range h.req.NHashes {
-		c := h.table.Scrape((*swarm.InfoHash)(&h.req.Hashes[i]), now)
+		var c swarm.Counts // a refused torrent among allowed ones: zeros
+		if !live.access.refused(&h.req.Hashes[i]) {
+			c = h.table.Scrape((*swarm.InfoHash)(&h.req.Hashes[i]), now)
+		}
 		out = udp.AppendScrapeEntry(out, c.Seeders, c.Downloaded, c.Leechers)
 	}
 	h.stats.add(UDPScrapes, 1)

@@ -130,6 +130,11 @@ var wtEvents = [...]swarm.Event{
 func (g *gnetHTTP) wsAnnounce(l *httpLoop, hc *httpConn, out []byte, r *wt.Request, now uint32) []byte {
 	w, lw := hc.ws, &l.ws
 	ih := (*swarm.InfoHash)(&r.InfoHash)
+	live := g.e.live.Load()
+	if live.access.refused(&r.InfoHash) {
+		l.stats.add(WSAccessRefused, 1)
+		return g.wsFail(l, out, msgRefused, r.Action, &r.InfoHash)
+	}
 	if r.HasAnswer {
 		// An answer is routed only to the peer that made that offer, only
 		// while it is fresh, and only from the peer it was sent to
@@ -188,7 +193,7 @@ func (g *gnetHTTP) wsAnnounce(l *httpLoop, hc *httpConn, out []byte, r *wt.Reque
 	var start int
 	out, start = ws.BeginFrame(out)
 	out = wt.AppendAnnounceReply(out, &r.InfoHash, int(c.Seeders), int(c.Leechers),
-		int(g.e.cfg.WebTorrent.AnnounceInterval.Seconds()))
+		live.wtIntervalSec)
 	out = ws.EndFrame(out, start, ws.OpText)
 	l.stats.add(WSAnnounces, 1)
 	// Offer i goes to target i, never back to the offerer.
@@ -207,13 +212,21 @@ func (g *gnetHTTP) wsScrape(l *httpLoop, out []byte, r *wt.Request, now uint32) 
 	if r.NHashes == 0 {
 		return g.wsFail(l, out, failFullScrape, r.Action, nil)
 	}
-	if r.NHashes > g.e.cfg.Tracker.MaxScrape {
+	live := g.e.live.Load()
+	if r.NHashes > live.maxScrape {
 		return g.wsFail(l, out, failManyHashes, r.Action, nil)
+	}
+	if live.access.refusedAll(r.Hashes[:r.NHashes]) {
+		l.stats.add(WSAccessRefused, 1)
+		return g.wsFail(l, out, msgRefused, r.Action, nil)
 	}
 	out, start := ws.BeginFrame(out)
 	out = wt.AppendScrapeHeader(out)
 	for i := range r.NHashes {
-		c := g.e.rtc.Scrape((*swarm.InfoHash)(&r.Hashes[i]), now)
+		var c swarm.Counts // a refused torrent among allowed ones: zeros
+		if !live.access.refused(&r.Hashes[i]) {
+			c = g.e.rtc.Scrape((*swarm.InfoHash)(&r.Hashes[i]), now)
+		}
 		out = wt.AppendScrapeEntry(out, &r.Hashes[i], int(c.Seeders), int(c.Leechers), int(c.Downloaded))
 	}
 	out = wt.AppendScrapeFooter(out)
@@ -258,7 +271,7 @@ func (g *gnetHTTP) deliver(l *httpLoop, to swarm.Conn, frame []byte) bool {
 		return false
 	}
 	l.stats.add(HTTPBytesOut, uint64(len(frame)))
-	if hc.c.OutboundBuffered() > g.e.cfg.HTTP.MaxPending {
+	if hc.c.OutboundBuffered() > g.e.live.Load().maxPending {
 		// A peer that cannot keep up is closed, visibly, rather than
 		// having its offers dropped silently (PROTOCOL.md).
 		hc.closing = true

@@ -8,6 +8,7 @@ type CleanStats struct {
 	TorrentsRemoved int // empty torrents dropped
 	PeersRemoved    int // expired peers removed
 	Wrapped         int // shards whose sweep reached their end during the call
+	TorrentsRefused int // dropped with their peers: refused by CleanRefused's predicate
 }
 
 // cleanBatch is how many torrents Clean sweeps under one lock hold: small
@@ -33,12 +34,22 @@ var cleanChunk = 4096
 // timeout, since expired peers still count in Scrape until swept (they are
 // never returned by Announce).
 func (t *Table) Clean(now uint32, maxTorrents int) CleanStats {
+	return t.CleanRefused(now, maxTorrents, nil)
+}
+
+// CleanRefused is Clean that also drops, whole and with their peers, the
+// torrents for which refused returns true: those an access list changed
+// since they were announced no longer serves. A nil refused is Clean.
+//
+// refused is called under a shard lock, once per torrent swept: it must be
+// quick, take no lock and not call into t (a lookup in an immutable set).
+func (t *Table) CleanRefused(now uint32, maxTorrents int, refused func(*InfoHash) bool) CleanStats {
 	var st CleanStats
 	t.cleanMu.Lock()
 	defer t.cleanMu.Unlock()
 	for st.Wrapped < len(t.shards) && st.Torrents < maxTorrents {
 		s := &t.shards[t.cleanShard]
-		if s.clean(now, maxTorrents-st.Torrents, &st) {
+		if s.clean(now, maxTorrents-st.Torrents, refused, &st) {
 			t.cleanShard = (t.cleanShard + 1) & int(t.mask)
 			st.Wrapped++
 		}
@@ -46,9 +57,10 @@ func (t *Table) Clean(now uint32, maxTorrents int) CleanStats {
 	return st
 }
 
-// clean sweeps up to min(budget, cleanBatch) torrents of s from cleanPos and
-// reports whether it reached the end of the slab (and so rewound).
-func (s *shard) clean(now uint32, budget int, st *CleanStats) bool {
+// clean sweeps up to min(budget, cleanBatch) torrents of s from cleanPos,
+// dropping those refused (if not nil) reports, and says whether it
+// reached the end of the slab (and so rewound).
+func (s *shard) clean(now uint32, budget int, refused func(*InfoHash) bool, st *CleanStats) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range min(budget, cleanBatch) {
@@ -57,6 +69,13 @@ func (s *shard) clean(now uint32, budget int, st *CleanStats) bool {
 			break
 		}
 		st.Torrents++
+		if refused != nil && refused(&s.slab[ti].ih) {
+			tr := &s.slab[ti]
+			st.PeersRemoved += int(tr.n[fam4] + tr.n[fam6])
+			st.TorrentsRefused++
+			s.dropTorrent(ti) // the last torrent moves to ti: sweep ti again
+			continue
+		}
 		for fam := range 2 {
 			st.PeersRemoved += s.cleanList(ti, fam, now)
 		}

@@ -524,12 +524,20 @@ func (t *RTCTable) Stats() RTCStats {
 // offer targets, whether or not Clean has come by; closing a connection,
 // not Clean, is the main way peers leave.
 func (t *RTCTable) Clean(now uint32, maxTorrents int) RTCCleanStats {
+	return t.CleanRefused(now, maxTorrents, nil)
+}
+
+// CleanRefused is Clean that also drops, whole and with their peers and
+// offers, the torrents for which refused returns true (see
+// Table.CleanRefused; the same rules apply to refused). A nil refused is
+// Clean.
+func (t *RTCTable) CleanRefused(now uint32, maxTorrents int, refused func(*InfoHash) bool) RTCCleanStats {
 	var st RTCCleanStats
 	t.cleanMu.Lock()
 	defer t.cleanMu.Unlock()
 	for st.Wrapped < len(t.shards) && st.Torrents < maxTorrents {
 		s := &t.shards[t.cleanShard]
-		if s.clean(now, maxTorrents-st.Torrents, &st) {
+		if s.clean(now, maxTorrents-st.Torrents, refused, &st) {
 			t.cleanShard = (t.cleanShard + 1) & int(t.mask)
 			st.Wrapped++
 		}

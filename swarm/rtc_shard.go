@@ -371,7 +371,7 @@ func (s *rtcShard) takeOffer(p *rtcRec, id *[20]byte, answerer *RTCPeer, now uin
 // clean sweeps up to min(budget, cleanBatch) torrents of s from cleanPos,
 // stopping early after about rtcCleanWork peers and offers, and reports
 // whether it reached the end of the slab (and so rewound).
-func (s *rtcShard) clean(now uint32, budget int, st *RTCCleanStats) bool {
+func (s *rtcShard) clean(now uint32, budget int, refused func(*InfoHash) bool, st *RTCCleanStats) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	work := 0
@@ -383,6 +383,15 @@ func (s *rtcShard) clean(now uint32, budget int, st *RTCCleanStats) bool {
 		st.Torrents++
 		tr := &s.slab[ti]
 		work += 1 + int(tr.n)
+		if refused != nil && refused(&tr.ih) {
+			for tr.n > 0 {
+				st.OffersRemoved += s.removeAt(tr, int(tr.n)-1)
+				st.PeersRemoved++
+			}
+			st.TorrentsRefused++
+			s.dropTorrent(ti) // the last torrent moves to ti: sweep ti again
+			continue
+		}
 		for i := 0; i < int(tr.n); {
 			p := s.rec(tr, i)
 			if p.expire <= now {

@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"math/bits"
 	"sync"
+	"sync/atomic"
 )
 
 // InfoHash is a torrent's BitTorrent v1 info hash (or a v2 hash truncated to
@@ -98,8 +99,12 @@ type Table struct {
 	seed    maphash.Seed // shard choice: info hashes are client-chosen
 	mask    uint64
 	shards  []shard
-	cfg     Config // effective, defaults applied
+	cfg     Config // effective, defaults applied; NumWant* as at New
 	timeout uint32
+
+	// numwant_default and numwant_max, changed live by SetNumWant: read
+	// once per announce, one atomic load each.
+	numWantDefault, numWantMax atomic.Int32
 
 	cleanMu    sync.Mutex // serialises Clean; taken before any shard lock
 	cleanShard int        // next shard to sweep; guarded by cleanMu
@@ -151,6 +156,8 @@ func New(cfg Config) *Table {
 		cfg:     cfg,
 		timeout: cfg.PeerTimeoutSec,
 	}
+	t.numWantDefault.Store(int32(cfg.NumWantDefault))
+	t.numWantMax.Store(int32(cfg.NumWantMax))
 	peerSeed := maphash.MakeSeed()
 	for i := range t.shards {
 		t.shards[i].init(peerSeed)
@@ -158,8 +165,32 @@ func New(cfg Config) *Table {
 	return t
 }
 
-// Config returns the effective configuration, defaults applied.
-func (t *Table) Config() Config { return t.cfg }
+// Config returns the effective configuration, defaults applied, with the
+// numwant settings last set by SetNumWant.
+func (t *Table) Config() Config {
+	c := t.cfg
+	c.NumWantDefault = int(t.numWantDefault.Load())
+	c.NumWantMax = int(t.numWantMax.Load())
+	return c
+}
+
+// SetNumWant changes NumWantDefault and NumWantMax for the announces that
+// follow, corrected as New corrects them (zero is the default). Safe for
+// concurrent use with Announce: an announce running meanwhile may see the
+// old default with the new cap, which is harmless since the result is
+// capped anyway.
+func (t *Table) SetNumWant(def, maxN int) {
+	if maxN <= 0 {
+		maxN = DefaultNumWantMax
+	}
+	maxN = min(maxN, MaxNumWant)
+	if def <= 0 {
+		def = DefaultNumWant
+	}
+	def = min(def, maxN)
+	t.numWantMax.Store(int32(maxN))
+	t.numWantDefault.Store(int32(def))
+}
 
 func (t *Table) shard(ih *InfoHash) *shard {
 	return &t.shards[maphash.Bytes(t.seed, ih[:])&t.mask]
@@ -167,9 +198,9 @@ func (t *Table) shard(ih *InfoHash) *shard {
 
 func (t *Table) numWant(n int) int {
 	if n <= 0 {
-		return t.cfg.NumWantDefault
+		n = int(t.numWantDefault.Load())
 	}
-	return min(n, t.cfg.NumWantMax)
+	return min(n, int(t.numWantMax.Load()))
 }
 
 var (

@@ -26,6 +26,7 @@ type config struct {
 	Tracker trackerConfig `toml:"tracker"`
 	Admin   adminConfig   `toml:"admin"`
 	Log     logConfig     `toml:"log"`
+	Access  accessConfig  `toml:"access"`
 }
 
 type udpConfig struct {
@@ -75,6 +76,11 @@ type logConfig struct {
 	Format string `toml:"format"`
 }
 
+type accessConfig struct {
+	Mode string `toml:"mode"`
+	File string `toml:"file"`
+}
+
 func defaultConfig() config {
 	return config{
 		UDP: udpConfig{
@@ -107,8 +113,9 @@ func defaultConfig() config {
 			NumWantMax:       200,
 			MaxScrape:        74,
 		},
-		Admin: adminConfig{Listen: "127.0.0.1:6970"},
-		Log:   logConfig{Level: "info", Format: "text"},
+		Admin:  adminConfig{Listen: "127.0.0.1:6970"},
+		Log:    logConfig{Level: "info", Format: "text"},
+		Access: accessConfig{Mode: engine.AccessOff},
 	}
 }
 
@@ -199,6 +206,16 @@ listen = "127.0.0.1:6970"
 level = "info"
 # "text" or "json".
 format = "text"
+
+[access]
+# Which torrents are served: "off" (all), "allow" (only those in file) or
+# "deny" (all but those in file). Refused announces and scrapes get an error
+# on every protocol. Re-read on SIGHUP; torrents a new list refuses are
+# dropped from the swarms.
+mode = "off"
+# One info hash per line, 40 hex digits; "#" starts a comment. Required
+# unless mode is "off".
+file = ""
 `
 
 // loadConfig reads path over the defaults. Unknown keys are errors that
@@ -235,6 +252,7 @@ type resolved struct {
 	engine engine.Config
 	swarm  swarm.Config
 	log    *slog.Logger
+	level  *slog.LevelVar // log's level: reload sets it
 }
 
 // resolve validates cfg and builds the package configs. The error joins
@@ -272,12 +290,14 @@ func (c *config) resolve() (resolved, []string, error) {
 	if err := level.UnmarshalText([]byte(c.Log.Level)); err != nil {
 		errs = append(errs, fmt.Errorf("log.level: %q is not debug, info, warn or error", c.Log.Level))
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	r.level = new(slog.LevelVar)
+	r.level.Set(level)
+	opts := &slog.HandlerOptions{Level: r.level}
 	switch c.Log.Format {
 	case "text":
-		r.log = slog.New(slog.NewTextHandler(os.Stderr, opts))
+		r.log = slog.New(newThrottle(slog.NewTextHandler(os.Stderr, opts), warnEvery))
 	case "json":
-		r.log = slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		r.log = slog.New(newThrottle(slog.NewJSONHandler(os.Stderr, opts), warnEvery))
 	default:
 		errs = append(errs, fmt.Errorf("log.format: %q is not \"text\" or \"json\"", c.Log.Format))
 	}
@@ -327,7 +347,8 @@ func (c *config) resolve() (resolved, []string, error) {
 			MinInterval:      t.MinInterval,
 			MaxScrape:        t.MaxScrape,
 		},
-		Admin: engine.AdminConfig{Listen: c.Admin.Listen},
+		Admin:  engine.AdminConfig{Listen: c.Admin.Listen},
+		Access: engine.AccessConfig{Mode: c.Access.Mode, File: c.Access.File},
 	}
 	if err := r.engine.Validate(); err != nil {
 		errs = append(errs, err)

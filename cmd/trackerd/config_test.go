@@ -50,6 +50,13 @@ func TestCheckConfig(t *testing.T) {
 			text:     "[tracker]\nannounce_interval = \"30m\"\npeer_timeout = \"30m\"\n",
 			wantCode: exitConfig, wantErr: []string{"tracker.peer_timeout"},
 		},
+		{name: "access list without file", text: "[access]\nmode = \"allow\"\n", wantCode: exitConfig, wantErr: []string{"access.file: required"}},
+		{name: "bad access mode", text: "[access]\nmode = \"white\"\n", wantCode: exitConfig, wantErr: []string{"access.mode"}},
+		{
+			name:     "unreadable access list",
+			text:     "[access]\nmode = \"deny\"\nfile = \"/nonexistent/deny.list\"\n",
+			wantCode: exitConfig, wantErr: []string{"access.file: cannot read", "/nonexistent/deny.list"},
+		},
 		{
 			name:     "every problem is named",
 			text:     "cpus = \"x\"\n[udp]\nbackend = \"epoll\"\nlisten = [\"nowhere\"]\n[tracker]\nnumwant_max = 0\nshards = 3\nmax_scrape = 500\n[log]\nlevel = \"loud\"\n",
@@ -88,5 +95,39 @@ func TestVersion(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"-version"}, &stdout, &stderr); code != exitOK || !strings.HasPrefix(stdout.String(), "trackerd ") {
 		t.Fatalf("exit %d, stdout %q", code, stdout.String())
+	}
+}
+
+func TestDiffConfig(t *testing.T) {
+	a, b := defaultConfig(), defaultConfig()
+	if d := diffConfig(a, b); len(d) != 0 {
+		t.Fatalf("equal configs differ: %v", d)
+	}
+	b.Tracker.AnnounceInterval *= 2
+	b.UDP.Listen = []string{"127.0.0.1:1"}
+	b.Access.Mode = "deny"
+	want := []configChange{
+		{key: "udp.listen", old: "[0.0.0.0:6969 [::]:6969]", new: "[127.0.0.1:1]"},
+		{key: "tracker.announce_interval", old: "30m0s", new: "1h0m0s"},
+		{key: "access.mode", old: "off", new: "deny"},
+	}
+	if got := diffConfig(a, b); !reflect.DeepEqual(got, want) {
+		t.Fatalf("diffConfig = %v, want %v", got, want)
+	}
+}
+
+func TestLiveKeysExist(t *testing.T) {
+	// Every live key names a real config key: a typo would silently turn a
+	// live change into a restart warning.
+	a := defaultConfig()
+	a.Access.File = "x" // the one empty default
+	keys := map[string]bool{}
+	for _, d := range diffConfig(a, config{}) {
+		keys[d.key] = true
+	}
+	for _, k := range liveKeys {
+		if !keys[k] {
+			t.Errorf("live key %q is not a config key", k)
+		}
 	}
 }

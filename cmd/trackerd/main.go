@@ -8,6 +8,9 @@
 //	trackerd -print-config         print the commented default config
 //	trackerd -check-config         validate the config and exit
 //	trackerd -version              print the version
+//
+// Signals: SIGINT and SIGTERM stop it; SIGHUP re-reads the config and the
+// access list and applies what can change live (see reload).
 package main
 
 import (
@@ -82,6 +85,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		r.log.Warn(w)
 	}
 	if *checkConfig {
+		if err := r.engine.Access.Check(); err != nil {
+			fmt.Fprintf(stderr, "trackerd: invalid config:\n%v\n", err)
+			return exitConfig
+		}
 		fmt.Fprintln(stdout, "config ok")
 		return exitOK
 	}
@@ -93,13 +100,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 	if err := eng.Start(); err != nil {
 		r.log.Error("cannot start", "err", err)
 		return exitFail
 	}
+	srv := &server{path: *path, cfg: cfg, r: r, eng: eng, table: table}
 	sig := <-sigs
+	for ; sig == syscall.SIGHUP; sig = <-sigs {
+		srv.reload()
+	}
 	r.log.Info("stopping", "signal", sig.String())
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()

@@ -45,6 +45,7 @@ func trackerdBinary(t *testing.T) string {
 
 // process is a running trackerd.
 type process struct {
+	path string // its config file
 	cmd  *exec.Cmd
 	udp  []netip.AddrPort
 	http []netip.AddrPort
@@ -65,13 +66,16 @@ func (l *logTail) String() string {
 	return l.b.String()
 }
 
+// testLogConfig is appended to every test config.
+const testLogConfig = "\n[log]\nformat = \"json\"\nlevel = \"debug\"\n"
+
 // startTrackerd runs the trackerd binary with the given TOML (JSON logs are
 // forced) and waits for its start line, which names the bound addresses.
 // Ports are chosen by the kernel: configure ":0" for every listener the
 // test uses, and listen = [] for the others (the defaults are port 6969).
 func startTrackerd(t *testing.T, toml string) *process {
 	t.Helper()
-	path := writeConfig(t, toml+"\n[log]\nformat = \"json\"\nlevel = \"debug\"\n")
+	path := writeConfig(t, toml+testLogConfig)
 	cmd := exec.Command(trackerdBinary(t), "-config", path)
 	// The race runtime sleeps 1 s at exit by default; stop times are ours.
 	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
@@ -82,7 +86,7 @@ func startTrackerd(t *testing.T, toml string) *process {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{cmd: cmd, logs: &logTail{}, done: make(chan error, 1)}
+	p := &process{path: path, cmd: cmd, logs: &logTail{}, done: make(chan error, 1)}
 	started := make(chan [2][]netip.AddrPort, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)

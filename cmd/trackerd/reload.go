@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/trackerd/trackerd/engine"
+	"github.com/trackerd/trackerd/swarm"
+)
+
+// liveKeys are the TOML keys a reload applies to the running process: the
+// engine's (engine.LiveKeys) and those the swarm table and the logger take
+// live. A change to any other key is named in a warning and waits for a
+// restart.
+var liveKeys = append([]string{"tracker.numwant_default", "tracker.numwant_max", "log.level"}, engine.LiveKeys...)
+
+// server is the running process as a reload sees it.
+type server struct {
+	path  string // -config; "" runs on built-in defaults
+	cfg   config // in force
+	r     resolved
+	eng   *engine.Engine
+	table *swarm.Table
+}
+
+// reload re-reads the config file (with built-in defaults, only the access
+// list), validates all of it, and applies what can change live, logging one
+// line per change and one warning naming every changed key that needs a
+// restart. On any error it logs the error, naming the file and key, and
+// the process keeps running with the config it had, untouched.
+//
+// It is one function so that the signal loop can wrap it (systemd's
+// RELOADING=1 and READY=1).
+func (s *server) reload() {
+	log := s.r.log
+	cfg := s.cfg
+	if s.path != "" {
+		var err error
+		if cfg, err = loadConfig(s.path); err != nil {
+			log.ErrorContext(unthrottled, "reload failed, running config kept", "err", err)
+			return
+		}
+	}
+	r, warnings, err := cfg.resolve()
+	if err != nil {
+		log.ErrorContext(unthrottled, "reload failed, running config kept", "file", s.path, "err", err)
+		return
+	}
+	if err := s.eng.Reload(r.engine); err != nil { // first: it may fail (access list)
+		log.ErrorContext(unthrottled, "reload failed, running config kept", "file", s.path, "err", err)
+		return
+	}
+	for _, w := range warnings {
+		log.WarnContext(unthrottled, w)
+	}
+	s.table.SetNumWant(r.swarm.NumWantDefault, r.swarm.NumWantMax)
+	s.r.level.Set(r.level.Level())
+
+	var restart []string
+	for _, d := range diffConfig(s.cfg, cfg) {
+		if slices.Contains(liveKeys, d.key) {
+			log.Info("config changed", "key", d.key, "old", d.old, "new", d.new)
+		} else {
+			restart = append(restart, d.key)
+		}
+	}
+	if len(restart) > 0 {
+		log.WarnContext(unthrottled, "config changes need a restart to apply", "keys", strings.Join(restart, ", "))
+	}
+	s.cfg = cfg
+	if s.path == "" {
+		log.Info("config reloaded: no -config file, built-in defaults kept")
+		return
+	}
+	log.Info("config reloaded", "file", s.path)
+}
+
+// configChange is one TOML key whose value differs.
+type configChange struct {
+	key, old, new string
+}
+
+// diffConfig returns the keys whose values differ between a and b, in the
+// order of the config struct, named by their TOML tags.
+func diffConfig(a, b config) []configChange {
+	var out []configChange
+	var walk func(prefix string, a, b reflect.Value)
+	walk = func(prefix string, a, b reflect.Value) {
+		for i := range a.NumField() {
+			f := a.Type().Field(i)
+			key := prefix + f.Tag.Get("toml")
+			if f.Type.Kind() == reflect.Struct {
+				walk(key+".", a.Field(i), b.Field(i))
+				continue
+			}
+			if av, bv := a.Field(i).Interface(), b.Field(i).Interface(); !reflect.DeepEqual(av, bv) {
+				out = append(out, configChange{key: key, old: fmt.Sprint(av), new: fmt.Sprint(bv)})
+			}
+		}
+	}
+	walk("", reflect.ValueOf(a), reflect.ValueOf(b))
+	return out
+}
