@@ -87,6 +87,11 @@ type TrackerConfig struct {
 // AdminConfig configures the admin listener.
 type AdminConfig struct {
 	Listen string // "" disables it
+	// Allow are the networks whose requests are served; others get 403.
+	// Empty allows loopback only.
+	Allow []netip.Prefix
+	// PProf serves /debug/pprof/ (profiles expose internals and cost CPU).
+	PProf bool
 }
 
 // Validate returns every problem in c, each naming its TOML key.

@@ -42,6 +42,10 @@ type Engine struct {
 	http      *gnetHTTP
 	admin     *http.Server
 	adminLn   net.Listener
+	started   time.Time
+	cleanIP   cleanTimer // janitor's Table.Clean calls
+	cleanRTC  cleanTimer // janitor's RTCTable.Clean calls
+	rates     rateSampler
 
 	mu       sync.Mutex
 	counters []*Counters // one per worker or gnet loop
@@ -86,6 +90,7 @@ func (e *Engine) Start() (err error) {
 			_ = e.Shutdown(context.Background())
 		}
 	}()
+	e.started = time.Now()
 	e.bg.Add(2)
 	go func() { defer e.bg.Done(); e.clock.run(e.done) }()
 	go func() { defer e.bg.Done(); e.janitor() }()
@@ -157,13 +162,19 @@ func (e *Engine) newCounters() *Counters {
 
 // Count returns the sum of counter k over all workers.
 func (e *Engine) Count(k Counter) uint64 {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	var n uint64
-	for _, c := range e.counters {
+	for _, c := range e.workerCounters() {
 		n += c.Load(k)
 	}
 	return n
+}
+
+// workerCounters returns the counters of every worker and loop so far. The
+// result is a copy; the Counters are live.
+func (e *Engine) workerCounters() []*Counters {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]*Counters(nil), e.counters...)
 }
 
 // UDPAddrs returns the bound UDP addresses, with ports resolved.
@@ -196,9 +207,13 @@ func (e *Engine) janitor() {
 		if step%int(time.Second/cleanEvery) == 0 {
 			budget = sweepBudget(e.table.Stats().Torrents, timeout)
 		}
-		e.table.Clean(e.clock.Now(), budget)
+		t0 := time.Now()
+		st := e.table.Clean(e.clock.Now(), budget)
+		t1 := time.Now()
+		e.cleanIP.observe(t1.Sub(t0), st.PeersRemoved)
 		if e.rtc != nil {
-			e.rtc.Clean(e.clock.Now(), cleanMinBudget)
+			st := e.rtc.Clean(e.clock.Now(), cleanMinBudget)
+			e.cleanRTC.observe(time.Since(t1), st.PeersRemoved)
 		}
 	}
 }
