@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -353,5 +354,44 @@ func TestMetrics_Promtool(t *testing.T) {
 	cmd.Stdin = bytes.NewReader(body)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("promtool check metrics: %v\n%s", err, strings.TrimSpace(string(out)))
+	}
+}
+
+// TestMetricsDocumented: every metric is in docs/metrics.md, and every
+// trackerd metric the Grafana dashboard queries exists.
+func TestMetricsDocumented(t *testing.T) {
+	ch := make(chan *prometheus.Desc, 100)
+	collector{}.Describe(ch)
+	close(ch)
+	names := map[string]bool{}
+	fq := regexp.MustCompile(`fqName: "([a-z_]+)"`)
+	for d := range ch {
+		m := fq.FindStringSubmatch(d.String())
+		if m == nil {
+			t.Fatalf("no name in %s", d)
+		}
+		names[m[1]] = true
+	}
+	doc, err := os.ReadFile("../docs/metrics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range names {
+		if !bytes.Contains(doc, []byte("`"+n+"`")) {
+			t.Errorf("docs/metrics.md does not list %s", n)
+		}
+	}
+	dash, err := os.ReadFile("../dist/grafana-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(dash) {
+		t.Fatal("dist/grafana-dashboard.json is not JSON")
+	}
+	for _, m := range regexp.MustCompile(`trackerd_[a-z_]+`).FindAll(dash, -1) {
+		n := strings.TrimSuffix(string(m), "_bucket")
+		if !names[n] && n != "trackerd_" {
+			t.Errorf("dashboard queries %s, which /metrics does not have", m)
+		}
 	}
 }
