@@ -168,6 +168,11 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("admin.listen: %q is not an ip:port (%w)", c.Admin.Listen, err))
 		}
 	}
+	for _, p := range c.Admin.Allow {
+		if !p.IsValid() {
+			errs = append(errs, fmt.Errorf("admin.allow: %v is not a valid prefix", p))
+		}
+	}
 	return errors.Join(errs...)
 }
 
