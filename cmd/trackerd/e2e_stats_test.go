@@ -178,3 +178,41 @@ func TestE2E_StatsPage(t *testing.T) {
 	}
 	t.Logf("page shows %d figures and %d clients: %v", len(ids), len(page), page)
 }
+
+// TestTrackerd_Admin: the [admin] keys reach the engine: /metrics and
+// /stats.json for an allowed client; 403 for 127.0.0.1 when allow names
+// only ::1; /debug/pprof/ only with pprof = true.
+func TestTrackerd_Admin(t *testing.T) {
+	get := func(url string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	base := "[udp]\nlisten = []\n[http]\nlisten = []\n[admin]\nlisten = \"127.0.0.1:0\"\n"
+
+	p := startTrackerd(t, base+"pprof = true\n")
+	admin := "http://" + adminAddr(t, p)
+	if code, body := get(admin + "/metrics"); code != 200 || !strings.Contains(body, "trackerd_torrents{table=\"ip\"} 0") ||
+		!strings.Contains(body, "process_resident_memory_bytes") {
+		t.Errorf("GET /metrics = %d:\n%s", code, body)
+	}
+	if code, body := get(admin + "/stats.json"); code != 200 || !strings.Contains(body, `"torrents": 0`) {
+		t.Errorf("GET /stats.json = %d %s", code, body)
+	}
+	if code, _ := get(admin + "/debug/pprof/"); code != 200 {
+		t.Errorf("GET /debug/pprof/ with pprof = true: %d", code)
+	}
+
+	p = startTrackerd(t, base+"allow = [\"::1/128\"]\n")
+	admin = "http://" + adminAddr(t, p)
+	for _, path := range []string{"/metrics", "/stats", "/debug/pprof/"} {
+		if code, _ := get(admin + path); code != http.StatusForbidden {
+			t.Errorf("GET %s from 127.0.0.1 with allow = [\"::1/128\"]: %d, want 403", path, code)
+		}
+	}
+}
