@@ -88,6 +88,11 @@ type TrackerConfig struct {
 // AdminConfig configures the admin listener.
 type AdminConfig struct {
 	Listen string // "" disables it
+	// Allow are the networks whose requests are served; others get 403.
+	// Empty allows loopback only.
+	Allow []netip.Prefix
+	// PProf serves /debug/pprof/ (profiles expose internals and cost CPU).
+	PProf bool
 }
 
 // Validate returns every problem in c, each naming its TOML key.
@@ -165,6 +170,11 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Access.validate()...)
+	for _, p := range c.Admin.Allow {
+		if !p.IsValid() {
+			errs = append(errs, fmt.Errorf("admin.allow: %v is not a valid prefix", p))
+		}
+	}
 	return errors.Join(errs...)
 }
 

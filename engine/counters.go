@@ -1,6 +1,11 @@
 package engine
 
-import "sync/atomic"
+import (
+	"encoding/binary"
+	"sync/atomic"
+
+	"github.com/trackerd/trackerd/codec/peerid"
+)
 
 // Counter names one per-worker event count. The metrics side sums them over
 // workers by index.
@@ -42,6 +47,7 @@ const (
 	WSRefused        // upgrade requests refused
 	WSMessages       // data messages received
 	WSAnnounces      // WebTorrent announces answered
+	WSClosed         // WebSocket connections closed, for any reason
 	WSScrapes        // WebTorrent scrapes answered
 	WSFailures       // JSON failure reasons sent
 	WSOffersRelayed  // offers delivered to another peer's connection
@@ -90,6 +96,7 @@ var CounterNames = [numCounters]string{
 	WSRefused:        "ws_upgrades_refused",
 	WSMessages:       "ws_messages",
 	WSAnnounces:      "ws_announces",
+	WSClosed:         "ws_closed",
 	WSScrapes:        "ws_scrapes",
 	WSFailures:       "ws_failures",
 	WSOffersRelayed:  "ws_offers_relayed",
@@ -101,17 +108,120 @@ var CounterNames = [numCounters]string{
 	WSAccessRefused:  "ws_access_refused",
 }
 
-// Counters are one worker's event counts. Each field has a single writer
-// (its worker), so increments are a load and a store, not a locked add;
-// readers use atomic loads and may run concurrently.
+// Family is the address family of the client a count is about, the
+// second index of a counter.
+type Family uint8
+
+// Address families.
+const (
+	IPv4 Family = iota
+	IPv6
+	numFamilies
+)
+
+// FamilyNames are the metric label values of the families, by index.
+var FamilyNames = [numFamilies]string{IPv4: "ipv4", IPv6: "ipv6"}
+
+// Counters are one worker's event counts, by address family, and its
+// announces by client. Each field has a single writer (its worker), so
+// increments are a load and a store, not a locked add; readers use atomic
+// loads and may run concurrently.
+//
+// The owner says which family it is counting for with setFamily, once per
+// datagram or connection event; every add until the next setFamily goes to
+// that family. A counter whose family means nothing (bytes, connection
+// counts) is read as the sum of both.
 type Counters struct {
-	_ [64]byte // keep neighbouring workers' counters off one cache line
-	c [numCounters]atomic.Uint64
-	_ [64]byte
+	_       [64]byte // keep neighbouring workers' counters off one cache line
+	c       [numFamilies][numCounters]atomic.Uint64
+	fam     Family // owner only
+	clients clientTable
+	_       [64]byte
 }
 
 // add is called only by the owning worker.
-func (s *Counters) add(k Counter, n uint64) { s.c[k].Store(s.c[k].Load() + n) }
+func (s *Counters) add(k Counter, n uint64) {
+	c := &s.c[s.fam&1][k]
+	c.Store(c.Load() + n)
+}
 
-// Load returns the current value of k. Safe for concurrent use.
-func (s *Counters) Load(k Counter) uint64 { return s.c[k].Load() }
+// setFamily makes the following adds count for p's family. Owner only.
+func (s *Counters) setFamily(p *endpoint) {
+	if p.is4() {
+		s.fam = IPv4
+	} else {
+		s.fam = IPv6
+	}
+}
+
+// Load returns the current value of k, both families. Safe for concurrent
+// use.
+func (s *Counters) Load(k Counter) uint64 { return s.c[IPv4][k].Load() + s.c[IPv6][k].Load() }
+
+// LoadFamily returns the current value of k for family f. Safe for
+// concurrent use.
+func (s *Counters) LoadFamily(f Family, k Counter) uint64 { return s.c[f][k].Load() }
+
+// clientSlots is the size of a worker's table of announces by client: a
+// power of two, filled to at most three quarters. Real traffic shows a few
+// dozen client versions; the rarest beyond the table are counted as other.
+const (
+	clientSlots  = 256
+	clientProbes = 8
+)
+
+// clientTable counts announces by peer_id prefix (peerid.Prefix) in an
+// open-addressing table that never allocates or shrinks. Single writer (the
+// worker); readers load a slot's count first and skip slots at 0, so the
+// key they then load is complete.
+type clientTable struct {
+	keys  [clientSlots][2]atomic.Uint64 // prefix bytes 0-7 and 8-11
+	n     [clientSlots]atomic.Uint64
+	used  int // owner only
+	other atomic.Uint64
+}
+
+// count adds one announce by the client of id. Owner only; no allocation.
+func (t *clientTable) count(id *[20]byte) {
+	p := peerid.Prefix(id[:])
+	k0 := binary.LittleEndian.Uint64(p[0:8])
+	k1 := uint64(binary.LittleEndian.Uint32(p[8:12]))
+	i := (k0 ^ k1*0x9e3779b97f4a7c15) * 0xbf58476d1ce4e5b9 >> 56 // top 8 bits: clientSlots
+	for range clientProbes {
+		s := i % clientSlots
+		switch n := t.n[s].Load(); {
+		case n == 0:
+			if t.used >= clientSlots*3/4 {
+				t.other.Store(t.other.Load() + 1)
+				return
+			}
+			t.keys[s][0].Store(k0)
+			t.keys[s][1].Store(k1)
+			t.n[s].Store(1) // after the key: readers skip slots at 0
+			t.used++
+			return
+		case t.keys[s][0].Load() == k0 && t.keys[s][1].Load() == k1:
+			t.n[s].Store(n + 1)
+			return
+		}
+		i++
+	}
+	t.other.Store(t.other.Load() + 1)
+}
+
+// each calls f with every client prefix counted and its count, then other
+// with the announces not kept by prefix. Safe for concurrent use with
+// count.
+func (t *clientTable) each(f func(p [peerid.PrefixLen]byte, n uint64)) (other uint64) {
+	for s := range t.n {
+		n := t.n[s].Load()
+		if n == 0 {
+			continue
+		}
+		var p [peerid.PrefixLen]byte
+		binary.LittleEndian.PutUint64(p[0:8], t.keys[s][0].Load())
+		binary.LittleEndian.PutUint32(p[8:12], uint32(t.keys[s][1].Load()))
+		f(p, n)
+	}
+	return t.other.Load()
+}

@@ -15,6 +15,8 @@
 // are held only while copying.
 //
 // Concurrency: Engine methods are safe for concurrent use. Workers never
-// touch each other's state. Counters have one writer (their worker) and are
-// read with atomic loads by the metrics side.
+// touch each other's state. Counters (by address family, and announces by
+// client) have one writer (their worker) and are read with atomic loads by
+// the admin side: the Prometheus collector (metrics.go) and the stats page
+// (stats.go) sum them when asked, never on the request path.
 package engine

@@ -43,6 +43,10 @@ type Engine struct {
 	http      *gnetHTTP
 	admin     *http.Server
 	adminLn   net.Listener
+	started   time.Time
+	cleanIP   cleanTimer // janitor's Table.Clean calls
+	cleanRTC  cleanTimer // janitor's RTCTable.Clean calls
+	rates     rateSampler
 
 	mu       sync.Mutex
 	counters []*Counters // one per worker or gnet loop
@@ -99,6 +103,7 @@ func (e *Engine) Start() (err error) {
 			_ = e.Shutdown(context.Background())
 		}
 	}()
+	e.started = time.Now()
 	e.bg.Add(2)
 	go func() { defer e.bg.Done(); e.clock.run(e.done) }()
 	go func() { defer e.bg.Done(); e.janitor() }()
@@ -170,13 +175,19 @@ func (e *Engine) newCounters() *Counters {
 
 // Count returns the sum of counter k over all workers.
 func (e *Engine) Count(k Counter) uint64 {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	var n uint64
-	for _, c := range e.counters {
+	for _, c := range e.workerCounters() {
 		n += c.Load(k)
 	}
 	return n
+}
+
+// workerCounters returns the counters of every worker and loop so far. The
+// result is a copy; the Counters are live.
+func (e *Engine) workerCounters() []*Counters {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]*Counters(nil), e.counters...)
 }
 
 // UDPAddrs returns the bound UDP addresses, with ports resolved.
@@ -235,12 +246,16 @@ func (e *Engine) janitor() {
 		if purge {
 			b, rb = max(b, purgeBudget), purgeBudget
 		}
+		t0 := time.Now()
 		st := e.table.CleanRefused(e.clock.Now(), b, refused)
+		t1 := time.Now()
+		e.cleanIP.observe(t1.Sub(t0), st.PeersRemoved)
 		dropped += st.TorrentsRefused
 		wraps += st.Wrapped
 		rtcDone := true
 		if e.rtc != nil {
 			st := e.rtc.CleanRefused(e.clock.Now(), rb, refused)
+			e.cleanRTC.observe(time.Since(t1), st.PeersRemoved)
 			rtcDrop += st.TorrentsRefused
 			rtcWraps += st.Wrapped
 			rtcDone = rtcWraps > e.rtc.Config().Shards

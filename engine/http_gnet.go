@@ -126,6 +126,7 @@ func (g *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 		return gnet.Close
 	}
 	l := hc.loop
+	l.stats.setFamily(&hc.remote)
 	in, _ := c.Peek(-1)
 	l.stats.add(HTTPBytesIn, uint64(len(in)-hc.buffered))
 	now := g.e.clock.Now()
@@ -149,6 +150,7 @@ func (g *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 		}
 		if !l.proxy.Local {
 			hc.remote = endpoint{addr: l.proxy.Src, port: l.proxy.SrcPort}
+			l.stats.setFamily(&hc.remote)
 		}
 		hc.proxied, skip = false, n
 	}
@@ -208,6 +210,7 @@ func (g *gnetHTTP) OnClose(c gnet.Conn, _ error) gnet.Action {
 	l := hc.loop
 	l.stats.add(HTTPConnsClosed, 1)
 	if hc.upgraded {
+		l.stats.add(WSClosed, 1)
 		g.closeWS(l, hc)
 	}
 	last := l.conns[len(l.conns)-1]

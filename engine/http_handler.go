@@ -242,6 +242,7 @@ func (h *httpHandler) announce(out []byte, remote *endpoint, now uint32, keep bo
 	}
 	h.body = bencode.AppendAnnounce(h.body[:0], &resp)
 	h.stats.add(HTTPAnnounces, 1)
+	h.stats.clients.count(&a.PeerID)
 	return h.respond(out, 200, contentTypeBencode, h.body, keep)
 }
 

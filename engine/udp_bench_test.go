@@ -44,3 +44,16 @@ func BenchmarkUDPHandle(b *testing.B) {
 		_ = binary.BigEndian.Uint64(dst[8:])
 	})
 }
+
+// BenchmarkClientCount is the per-announce cost of counting the client.
+func BenchmarkClientCount(b *testing.B) {
+	var c Counters
+	ids := [...][20]byte{[20]byte([]byte("-qB4520-abcdefghijkl")), [20]byte([]byte("-TR3000-abcdefghijkl")),
+		[20]byte([]byte("A2-1-36-0-abcdefghij")), [20]byte([]byte("M7-4-3--abcdefghijkl"))}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c.clients.count(&ids[i&3])
+		i++
+	}
+}

@@ -49,6 +49,7 @@ func newUDPHandler(e *Engine, stats *Counters) *udpHandler {
 // when the datagram is to be dropped without an answer. dst needs a
 // capacity of at least 20 bytes. The result aliases dst.
 func (h *udpHandler) handle(dst, pkt []byte, from *endpoint, now uint32) []byte {
+	h.stats.setFamily(from)
 	h.stats.add(UDPPacketsIn, 1)
 	h.stats.add(UDPBytesIn, uint64(len(pkt)))
 	if len(pkt) < headerSize {
@@ -141,6 +142,7 @@ func (h *udpHandler) announce(dst []byte, from *endpoint, now uint32) []byte {
 	}
 	udp.AppendAnnounce(out[:0], h.req.TxID, jitter(live.intervalSec), c.Leechers, c.Seeders, nil)
 	h.stats.add(UDPAnnounces, 1)
+	h.stats.clients.count(&a.PeerID)
 	return out
 }
 

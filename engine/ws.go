@@ -196,6 +196,7 @@ func (g *gnetHTTP) wsAnnounce(l *httpLoop, hc *httpConn, out []byte, r *wt.Reque
 		live.wtIntervalSec)
 	out = ws.EndFrame(out, start, ws.OpText)
 	l.stats.add(WSAnnounces, 1)
+	l.stats.clients.count(&r.PeerID)
 	// Offer i goes to target i, never back to the offerer.
 	for i, t := range targets {
 		lw.frame, _ = ws.BeginFrame(lw.frame[:0])

@@ -68,7 +68,9 @@ type trackerConfig struct {
 }
 
 type adminConfig struct {
-	Listen string `toml:"listen"`
+	Listen string   `toml:"listen"`
+	Allow  []string `toml:"allow"`
+	PProf  bool     `toml:"pprof"`
 }
 
 type logConfig struct {
@@ -113,7 +115,10 @@ func defaultConfig() config {
 			NumWantMax:       200,
 			MaxScrape:        74,
 		},
-		Admin:  adminConfig{Listen: "127.0.0.1:6970"},
+		Admin: adminConfig{
+			Listen: "127.0.0.1:6970",
+			Allow:  []string{"127.0.0.0/8", "::1/128"},
+		},
 		Log:    logConfig{Level: "info", Format: "text"},
 		Access: accessConfig{Mode: engine.AccessOff},
 	}
@@ -198,8 +203,14 @@ max_scrape = 74
 shards = 0
 
 [admin]
-# Operator endpoints (/healthz). "" disables.
+# Operator endpoints: /metrics (Prometheus), /stats (HTML), /stats.json,
+# /healthz, and /debug/pprof/ when pprof is on. "" disables.
 listen = "127.0.0.1:6970"
+# Networks (CIDRs or addresses) allowed to use them; others get 403.
+# [] means loopback only.
+allow = ["127.0.0.0/8", "::1/128"]
+# Serve Go profiles at /debug/pprof/ (exposes internals; costs CPU when used).
+pprof = false
 
 [log]
 # "debug", "info", "warn" or "error".
@@ -315,6 +326,10 @@ func (c *config) resolve() (resolved, []string, error) {
 		}
 		proxies = append(proxies, pfx.Masked())
 	}
+	adminAllow, err := parsePrefixes(c.Admin.Allow)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("admin.allow: %w", err))
+	}
 	r.engine = engine.Config{
 		CPUs: cpus,
 		UDP: engine.UDPConfig{
@@ -347,7 +362,7 @@ func (c *config) resolve() (resolved, []string, error) {
 			MinInterval:      t.MinInterval,
 			MaxScrape:        t.MaxScrape,
 		},
-		Admin:  engine.AdminConfig{Listen: c.Admin.Listen},
+		Admin:  engine.AdminConfig{Listen: c.Admin.Listen, Allow: adminAllow, PProf: c.Admin.PProf},
 		Access: engine.AccessConfig{Mode: c.Access.Mode, File: c.Access.File},
 	}
 	if err := r.engine.Validate(); err != nil {
@@ -360,4 +375,22 @@ func (c *config) resolve() (resolved, []string, error) {
 		PeerTimeoutSec: uint32(t.PeerTimeout / time.Second),
 	}
 	return r, warnings, errors.Join(errs...)
+}
+
+// parsePrefixes reads a list of CIDRs or single addresses.
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, p := range list {
+		pfx, err := netip.ParsePrefix(p)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(p); aerr == nil {
+				pfx, err = a.Prefix(a.BitLen())
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR or an address", p)
+		}
+		out = append(out, pfx.Masked())
+	}
+	return out, nil
 }

@@ -57,6 +57,8 @@ func TestCheckConfig(t *testing.T) {
 			text:     "[access]\nmode = \"deny\"\nfile = \"/nonexistent/deny.list\"\n",
 			wantCode: exitConfig, wantErr: []string{"access.file: cannot read", "/nonexistent/deny.list"},
 		},
+		{name: "admin allow", text: "[admin]\nallow = [\"10.0.0.0/8\", \"192.0.2.1\", \"::1\"]\npprof = true\n", wantCode: exitOK},
+		{name: "admin allow bad", text: "[admin]\nallow = [\"10.0.0.0/33\"]\n", wantCode: exitConfig, wantErr: []string{"admin.allow", "10.0.0.0/33"}},
 		{
 			name:     "every problem is named",
 			text:     "cpus = \"x\"\n[udp]\nbackend = \"epoll\"\nlisten = [\"nowhere\"]\n[tracker]\nnumwant_max = 0\nshards = 3\nmax_scrape = 500\n[log]\nlevel = \"loud\"\n",
