@@ -26,6 +26,7 @@ type config struct {
 	Tracker trackerConfig `toml:"tracker"`
 	Admin   adminConfig   `toml:"admin"`
 	Log     logConfig     `toml:"log"`
+	State   stateConfig   `toml:"state"`
 }
 
 type udpConfig struct {
@@ -199,6 +200,15 @@ listen = "127.0.0.1:6970"
 level = "info"
 # "text" or "json".
 format = "text"
+
+[state]
+# Swarm snapshot: written when trackerd stops (SIGTERM, SIGINT) and loaded
+# when it starts, unless older than tracker.peer_timeout, so that a restart
+# keeps the swarms. "" disables; for example "/var/lib/trackerd/swarms.snap".
+# It is replaced through a temporary file in the same directory, which must
+# be writable by the user trackerd runs as (the unprivileged one, when it
+# drops privileges). WebTorrent peers are not kept: their connections close.
+file = ""
 `
 
 // loadConfig reads path over the defaults. Unknown keys are errors that
@@ -235,6 +245,7 @@ type resolved struct {
 	engine engine.Config
 	swarm  swarm.Config
 	log    *slog.Logger
+	state  string // snapshot path; "" = off
 }
 
 // resolve validates cfg and builds the package configs. The error joins
@@ -330,6 +341,9 @@ func (c *config) resolve() (resolved, []string, error) {
 		Admin: engine.AdminConfig{Listen: c.Admin.Listen},
 	}
 	if err := r.engine.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if r.state, err = c.State.check(); err != nil {
 		errs = append(errs, err)
 	}
 	r.swarm = swarm.Config{
