@@ -2,6 +2,7 @@ package swarm
 
 import (
 	"bytes"
+	"os"
 	"runtime"
 	"testing"
 )
@@ -35,6 +36,9 @@ func FuzzReadSnapshot(f *testing.F) {
 			ann(f, t, ihOf(1), peer4(i, i%2 == 0), EventStarted, 0, false, t0)
 		}
 	})
+	if b, err := os.ReadFile("testdata/snapshot-v1.bin"); err == nil {
+		f.Add(b)
+	}
 	f.Add([]byte(snapMagic))
 	f.Add([]byte("not a snapshot at all"))
 

@@ -3,9 +3,11 @@ package swarm
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"hash/crc32"
 	"io"
+	"os"
 	"testing"
 )
 
@@ -451,4 +453,47 @@ func ExampleTable_WriteSnapshot() {
 	}
 	fmt.Println(wst.Torrents, wst.Peers, wst.Bytes, rst.Peers, loaded.Scrape(&a.InfoHash, t0+20))
 	// Output: 1 1 100 1 {1 0 1}
+}
+
+var updateGolden = flag.Bool("update", false, "rewrite testdata/snapshot-v1.bin")
+
+// goldenTable is the table stored in testdata/snapshot-v1.bin, written at
+// t0 with a peer timeout of 600 s.
+func goldenTable(tb testing.TB) *Table {
+	t := New(Config{PeerTimeoutSec: 600})
+	for i := range 5 {
+		ann(tb, t, ihOf(i), peer4(i, i%2 == 0), EventCompleted, 0, false, t0-uint32(i))
+		ann(tb, t, ihOf(i), peer6(i, false), EventStarted, 0, false, t0-100)
+	}
+	for i := range maxPooled + 4 {
+		ann(tb, t, ihOf(9), peer4(i, i%3 == 0), EventStarted, 0, false, t0-uint32(i%50))
+	}
+	return t
+}
+
+// TestSnapshot_Golden reads a version 1 snapshot written by an earlier
+// build: a change to the format must bump snapVersion, not break old files
+// silently. It also seeds FuzzReadSnapshot.
+func TestSnapshot_Golden(t *testing.T) {
+	const path = "testdata/snapshot-v1.bin"
+	want := goldenTable(t)
+	if *updateGolden {
+		b, _ := snapshot(t, want, t0)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, st, err := ReadSnapshot(bytes.NewReader(b), Config{PeerTimeoutSec: 600}, t0+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CreatedUnix != t0 || st.PeerTimeoutSec != 600 || st.Torrents != 6 {
+		t.Fatalf("stats %+v", st)
+	}
+	got.check(t)
+	sameDump(t, got.dump(t0+1), want.dump(t0+1))
 }
