@@ -47,6 +47,12 @@
 // torrent. Memory freed by Clean is reused by later announces; the arena
 // keeps its high-water mark.
 //
+// Snapshots (snapshot.go): Table.WriteSnapshot streams the live torrents
+// and peers to a versioned, CRC-32C-checked file; ReadSnapshot checks a file
+// while loading it into a fresh Table, which the caller uses only if the
+// whole file checked out. WebTorrent peers are not snapshotted: they are
+// bound to WebSocket connections, which a restart closes.
+//
 // Concurrency: Table is safe for concurrent use, designed for one goroutine
 // per CPU calling Announce and Scrape directly. The table is split into a
 // power-of-two number of shards (Config.Shards; use at least 16 per event
@@ -54,7 +60,7 @@
 // hashes are client-chosen. Each shard has one sync.Mutex, padded to its own
 // cache lines.
 //
-// Lock order: Table.cleanMu (Clean only) → one shard mutex. No code path
+// Lock order: Table.cleanMu (Clean, WriteSnapshot) → one shard mutex. No code path
 // holds two shard mutexes, and none is held across I/O, a callback or a
 // channel operation: Announce, Scrape and Stats take one shard lock at a
 // time; Clean takes cleanMu, then one shard lock at a time, releasing it

@@ -27,6 +27,7 @@ type config struct {
 	Admin   adminConfig   `toml:"admin"`
 	Log     logConfig     `toml:"log"`
 	Access  accessConfig  `toml:"access"`
+	State   stateConfig   `toml:"state"`
 }
 
 type udpConfig struct {
@@ -227,6 +228,15 @@ mode = "off"
 # One info hash per line, 40 hex digits; "#" starts a comment. Required
 # unless mode is "off".
 file = ""
+
+[state]
+# Swarm snapshot: written when trackerd stops (SIGTERM, SIGINT) and loaded
+# when it starts, unless older than tracker.peer_timeout, so that a restart
+# keeps the swarms. "" disables; for example "/var/lib/trackerd/swarms.snap".
+# It is replaced through a temporary file in the same directory, which must
+# be writable by the user trackerd runs as (the unprivileged one, when it
+# drops privileges). WebTorrent peers are not kept: their connections close.
+file = ""
 `
 
 // loadConfig reads path over the defaults. Unknown keys are errors that
@@ -264,6 +274,7 @@ type resolved struct {
 	swarm  swarm.Config
 	log    *slog.Logger
 	level  *slog.LevelVar // log's level: reload sets it
+	state  string         // snapshot path; "" = off
 }
 
 // resolve validates cfg and builds the package configs. The error joins
@@ -366,6 +377,9 @@ func (c *config) resolve() (resolved, []string, error) {
 		Access: engine.AccessConfig{Mode: c.Access.Mode, File: c.Access.File},
 	}
 	if err := r.engine.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if r.state, err = c.State.check(); err != nil {
 		errs = append(errs, err)
 	}
 	r.swarm = swarm.Config{

@@ -26,7 +26,6 @@ import (
 	"time"
 
 	"github.com/trackerd/trackerd/engine"
-	"github.com/trackerd/trackerd/swarm"
 )
 
 // Exit codes.
@@ -93,7 +92,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 
-	table := swarm.New(r.swarm)
+	table, state, err := loadState(r.state, r.swarm, r.log)
+	if err != nil {
+		r.log.Error("cannot start", "err", err)
+		return exitFail
+	}
+	defer state.close()
 	eng, err := engine.New(r.engine, table, r.log)
 	if err != nil {
 		fmt.Fprintf(stderr, "trackerd: %v\n", err)
@@ -116,6 +120,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	if err := eng.Shutdown(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		r.log.Error("unclean stop", "err", err)
+		_ = saveState(state, table, r.log) // the table is consistent: keep it
+		return exitFail
+	}
+	if err := saveState(state, table, r.log); err != nil {
 		return exitFail
 	}
 	r.log.Info("stopped")
