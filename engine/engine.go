@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/trackerd/trackerd/engine/internal/connid"
@@ -50,6 +51,7 @@ type Engine struct {
 	done    chan struct{}
 	bg      sync.WaitGroup
 	stopped bool
+	started atomic.Bool // Start returned nil; orders workers before Healthy reads them
 }
 
 // New checks cfg and returns an Engine that serves table. Nothing is bound
@@ -120,8 +122,9 @@ func (e *Engine) Start() (err error) {
 		}
 	}
 	e.log.Info("trackerd started",
-		"udp", e.udpAddrs, "backend", e.cfg.UDP.Backend, "http", e.httpAddrs,
+		"udp", e.udpAddrs, "backend", e.cfg.UDP.Backend, "steer", e.steer(), "http", e.httpAddrs,
 		"cpus", pin.Format(e.cpus), "pinned", !e.cfg.NoPin, "admin", e.AdminAddr())
+	e.started.Store(true)
 	return nil
 }
 
@@ -134,6 +137,11 @@ func (e *Engine) startMmsg() error {
 			}
 			if e.cfg.NoPin {
 				cpu = -1
+			} else if e.cfg.UDP.Steer == SteerIncomingCPU {
+				if err := setIncomingCPU(fd, cpu); err != nil {
+					unix.Close(fd)
+					return fmt.Errorf("udp.steer: %s on %s: %w", SteerIncomingCPU, a, err)
+				}
 			}
 			w := newMmsgWorker(fd, cpu, e.cfg.UDP.Batch, newUDPHandler(e, e.newCounters()), e.clock.Now)
 			e.workers = append(e.workers, w)

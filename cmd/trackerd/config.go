@@ -26,6 +26,7 @@ type config struct {
 	Tracker trackerConfig `toml:"tracker"`
 	Admin   adminConfig   `toml:"admin"`
 	Log     logConfig     `toml:"log"`
+	Process processConfig `toml:"process"`
 }
 
 type udpConfig struct {
@@ -33,6 +34,7 @@ type udpConfig struct {
 	Backend    string   `toml:"backend"`
 	Batch      int      `toml:"batch"`
 	ReadBuffer int      `toml:"read_buffer"`
+	Steer      string   `toml:"steer"`
 }
 
 type httpConfig struct {
@@ -81,6 +83,7 @@ func defaultConfig() config {
 			Listen:  []string{"0.0.0.0:6969", "[::]:6969"},
 			Backend: engine.BackendMmsg,
 			Batch:   32,
+			Steer:   engine.SteerOff,
 		},
 		HTTP: httpConfig{
 			Listen:         []string{"0.0.0.0:6969", "[::]:6969"},
@@ -131,6 +134,11 @@ batch = 32
 # SO_RCVBUF per socket in bytes; 0 keeps the system default
 # (raise net.core.rmem_max to allow more).
 read_buffer = 0
+# "off": the kernel's flow hash spreads datagrams over the per-CPU sockets.
+# "incoming-cpu": each datagram goes to the worker pinned to the CPU that
+# received it (SO_INCOMING_CPU; Linux 6.1+): match cpus to the CPUs that
+# serve the NIC's receive queues (docs/deployment.md). mmsg backend only.
+steer = "off"
 
 [http]
 # HTTP tracker listen addresses (announce, scrape), on the same port as UDP
@@ -199,6 +207,17 @@ listen = "127.0.0.1:6970"
 level = "info"
 # "text" or "json".
 format = "text"
+
+[process]
+# After binding its sockets, a trackerd started as root switches to this
+# user ("" stays as started; a warning is logged when that is root).
+user = ""
+# Group to switch to; "" is the user's primary group, with the user's
+# supplementary groups. Set, it is the only group.
+group = ""
+# Directory to chroot into before switching user; "" does not. Files read
+# later (the config file on reload, and other file keys) must lie inside it.
+chroot = ""
 `
 
 // loadConfig reads path over the defaults. Unknown keys are errors that
@@ -302,6 +321,7 @@ func (c *config) resolve() (resolved, []string, error) {
 			Backend:    c.UDP.Backend,
 			Batch:      c.UDP.Batch,
 			ReadBuffer: c.UDP.ReadBuffer,
+			Steer:      c.UDP.Steer,
 		},
 		HTTP: engine.HTTPConfig{
 			Listen:         c.HTTP.Listen,
@@ -330,6 +350,10 @@ func (c *config) resolve() (resolved, []string, error) {
 		Admin: engine.AdminConfig{Listen: c.Admin.Listen},
 	}
 	if err := r.engine.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, c.Process.check()...)
+	if err := c.Process.checkPaths(c.filePaths()...); err != nil {
 		errs = append(errs, err)
 	}
 	r.swarm = swarm.Config{
