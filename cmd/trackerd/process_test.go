@@ -240,3 +240,48 @@ func statusField(status, name string) string {
 	}
 	return ""
 }
+
+// FuzzProcessConfig_Rewrite: a rewritten path is absolute and clean, and
+// joined back onto the chroot it is the original path; a refused one lies
+// outside the chroot.
+func FuzzProcessConfig_Rewrite(f *testing.F) {
+	f.Add("/srv/t", "/srv/t/a.list")
+	f.Add("/srv/t", "/srv/tx/a")
+	f.Add("jail", "../x")
+	f.Add("", "a//b/../c")
+	f.Fuzz(func(t *testing.T, root, path string) {
+		p := processConfig{User: "nobody", Chroot: root}
+		got := path
+		err := p.rewritePaths(filePath{key: "k", path: &got})
+		if path == "" {
+			if got != "" || err != nil {
+				t.Fatalf("empty path: %q, %v", got, err)
+			}
+			return
+		}
+		abs := path
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(startDir, abs)
+		}
+		abs = filepath.Clean(abs)
+		if err != nil {
+			if got != path {
+				t.Fatalf("changed to %q on error", got)
+			}
+			if root == "" {
+				t.Fatalf("no chroot, path %q: %v", path, err)
+			}
+			return
+		}
+		if !filepath.IsAbs(got) || filepath.Clean(got) != got {
+			t.Fatalf("path %q rewritten to %q: not absolute and clean", path, got)
+		}
+		r := root
+		if r != "" && !filepath.IsAbs(r) {
+			r = filepath.Join(startDir, r)
+		}
+		if back := filepath.Join("/", r, got); back != abs {
+			t.Fatalf("chroot %q, path %q: rewritten to %q, which is %q from outside", root, path, got, back)
+		}
+	})
+}
