@@ -114,7 +114,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	files := append(cfg.filePaths(), filePath{key: "-config", path: path})
 	if err := dropPrivileges(cfg.Process, r.log, files...); err != nil {
 		r.log.Error("cannot drop privileges", "err", err)
-		_ = eng.Shutdown(context.Background())
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = eng.Shutdown(ctx)
 		return exitFail
 	}
 	if err := notify("READY=1\nSTATUS=serving"); err != nil {

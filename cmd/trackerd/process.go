@@ -31,7 +31,9 @@ type filePath struct {
 
 // filePaths lists the config's file keys that are read or written after
 // the privilege drop; dropPrivileges rewrites them for the chroot, and
-// resolve checks that they lie inside it.
+// resolve checks that they lie inside it. A reload must rewrite the paths
+// of the config it reads with the running process config, whose chroot is
+// in force: running.rewritePaths(next.filePaths()...).
 func (c *config) filePaths() []filePath {
 	return nil
 }
@@ -139,56 +141,71 @@ func (p *processConfig) rewritePaths(files ...filePath) error {
 
 // lookup resolves the user and group, by name or numeric id.
 func (p *processConfig) lookup() (credentials, error) {
-	u, err := user.Lookup(p.User)
-	if err != nil {
-		var uerr error
-		if _, nerr := strconv.Atoi(p.User); nerr == nil {
-			u, uerr = user.LookupId(p.User)
-		}
-		if u == nil || uerr != nil {
-			return credentials{}, fmt.Errorf("process.user: no user %q (%v)", p.User, err)
-		}
-	}
 	var c credentials
+	u, err := lookupUser(p.User)
+	if err != nil {
+		return c, fmt.Errorf("process.user: %w", err)
+	}
 	if c.uid, err = strconv.Atoi(u.Uid); err != nil {
 		return c, fmt.Errorf("process.user: %q has a non-numeric uid %q", p.User, u.Uid)
 	}
 	if c.uid == 0 {
 		return c, fmt.Errorf("process.user: %q is root; name an unprivileged user", p.User)
 	}
-	if p.Group == "" {
-		if c.gid, err = strconv.Atoi(u.Gid); err != nil {
-			return c, fmt.Errorf("process.user: %q has a non-numeric gid %q", p.User, u.Gid)
-		}
-		ids, err := u.GroupIds()
+	if p.Group != "" {
+		g, err := lookupGroup(p.Group)
 		if err != nil {
-			return c, fmt.Errorf("process.user: cannot list the groups of %q: %w", p.User, err)
+			return c, fmt.Errorf("process.group: %w", err)
 		}
-		for _, s := range ids {
-			if g, err := strconv.Atoi(s); err == nil && g != 0 {
-				c.groups = append(c.groups, g)
-			}
+		if c.gid, err = strconv.Atoi(g.Gid); err != nil {
+			return c, fmt.Errorf("process.group: %q has a non-numeric gid %q", p.Group, g.Gid)
 		}
-		if len(c.groups) == 0 {
-			c.groups = []int{c.gid}
-		}
+		c.groups = []int{c.gid}
 		return c, nil
 	}
-	g, err := user.LookupGroup(p.Group)
-	if err != nil {
-		var gerr error
-		if _, nerr := strconv.Atoi(p.Group); nerr == nil {
-			g, gerr = user.LookupGroupId(p.Group)
-		}
-		if g == nil || gerr != nil {
-			return c, fmt.Errorf("process.group: no group %q (%v)", p.Group, err)
-		}
+	if c.gid, err = strconv.Atoi(u.Gid); err != nil {
+		return c, fmt.Errorf("process.user: %q has a non-numeric gid %q", p.User, u.Gid)
 	}
-	if c.gid, err = strconv.Atoi(g.Gid); err != nil {
-		return c, fmt.Errorf("process.group: %q has a non-numeric gid %q", p.Group, g.Gid)
+	ids, err := u.GroupIds()
+	if err != nil {
+		return c, fmt.Errorf("process.user: cannot list the groups of %q: %w", p.User, err)
 	}
 	c.groups = []int{c.gid}
+	for _, s := range ids {
+		// Never keep group root, even when /etc/group lists the user in it.
+		if g, err := strconv.Atoi(s); err == nil && g != 0 && g != c.gid {
+			c.groups = append(c.groups, g)
+		}
+	}
 	return c, nil
+}
+
+// lookupUser finds a user by name, or by uid when s is a number.
+func lookupUser(s string) (*user.User, error) {
+	u, err := user.Lookup(s)
+	if err == nil {
+		return u, nil
+	}
+	if _, nerr := strconv.Atoi(s); nerr == nil {
+		if u, ierr := user.LookupId(s); ierr == nil {
+			return u, nil
+		}
+	}
+	return nil, fmt.Errorf("no user %q (%v)", s, err)
+}
+
+// lookupGroup finds a group by name, or by gid when s is a number.
+func lookupGroup(s string) (*user.Group, error) {
+	g, err := user.LookupGroup(s)
+	if err == nil {
+		return g, nil
+	}
+	if _, nerr := strconv.Atoi(s); nerr == nil {
+		if g, ierr := user.LookupGroupId(s); ierr == nil {
+			return g, nil
+		}
+	}
+	return nil, fmt.Errorf("no group %q (%v)", s, err)
 }
 
 // dropPrivileges runs once every socket is bound (engine.Start returned):

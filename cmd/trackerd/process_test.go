@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -66,6 +67,25 @@ func TestProcessConfig_RewriteAllOrNothing(t *testing.T) {
 	}
 	if a != "/srv/t/a" || b != "/elsewhere/b" {
 		t.Fatalf("paths changed to %q, %q", a, b)
+	}
+}
+
+func TestProcessConfig_Lookup(t *testing.T) {
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody:", err)
+	}
+	nogroup, err := user.LookupGroup("nogroup")
+	if err != nil {
+		t.Skip("no group nogroup:", err)
+	}
+	c, err := (&processConfig{User: "nobody"}).lookup()
+	if err != nil || itoa(c.uid) != nobody.Uid || itoa(c.gid) != nobody.Gid || len(c.groups) == 0 || c.groups[0] != c.gid {
+		t.Fatalf("nobody: %+v, %v", c, err)
+	}
+	c, err = (&processConfig{User: nobody.Uid, Group: "nogroup"}).lookup()
+	if err != nil || itoa(c.uid) != nobody.Uid || itoa(c.gid) != nogroup.Gid || !slices.Equal(c.groups, []int{c.gid}) {
+		t.Fatalf("nobody:nogroup: %+v, %v", c, err)
 	}
 }
 
@@ -174,8 +194,11 @@ func TestTrackerd_DropsPrivileges(t *testing.T) {
 				if uid != want {
 					t.Errorf("%s: Uid %q, want %q", f, uid, want)
 				}
-				if gid := statusField(string(b), "Gid:"); strings.HasPrefix(gid, "0\t") {
+				if gid := statusField(string(b), "Gid:"); strings.Contains("\t"+gid+"\t", "\t0\t") {
 					t.Errorf("%s: Gid %q", f, gid)
+				}
+				if groups := statusField(string(b), "Groups:"); slices.Contains(strings.Fields(groups), "0") {
+					t.Errorf("%s: Groups %q", f, groups)
 				}
 			}
 			t.Logf("%d threads, all with Uid %s", len(tasks), want)
