@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -168,4 +169,37 @@ func TestTrackerd_NotifiesSystemd(t *testing.T) {
 			sd.expect(t, "STOPPING=1")
 		})
 	}
+}
+
+// TestWatchdog_WithheldWhileUnhealthy: pings go out while healthy holds,
+// stop while it fails, and resume when it holds again.
+func TestWatchdog_WithheldWhileUnhealthy(t *testing.T) {
+	sd := listenNotify(t, t.TempDir()+"/notify")
+	t.Setenv("NOTIFY_SOCKET", sd.name)
+	if err := openNotify(); err != nil {
+		t.Fatal(err)
+	}
+	defer closeNotify()
+	var healthy atomic.Bool
+	healthy.Store(true)
+	var warnings atomic.Int32
+	done := make(chan struct{})
+	defer close(done)
+	go watchdog(10*time.Millisecond, healthy.Load, done, func(string, ...any) { warnings.Add(1) })
+	sd.expect(t, "WATCHDOG=1")
+	healthy.Store(false)
+	time.Sleep(50 * time.Millisecond) // a ping in flight may still arrive
+	for len(sd.msgs) > 0 {
+		<-sd.msgs
+	}
+	select {
+	case m := <-sd.msgs:
+		t.Fatalf("sent %q while unhealthy", m)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if n := warnings.Load(); n != 1 {
+		t.Fatalf("%d warnings while unhealthy for 20 ticks, want 1", n)
+	}
+	healthy.Store(true)
+	sd.expect(t, "WATCHDOG=1")
 }
