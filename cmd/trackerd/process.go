@@ -217,7 +217,8 @@ func lookupGroup(s string) (*user.Group, error) {
 //
 // Without process.user, a process running as root logs one warning. With
 // it, a process already running as that user (systemd's User=) goes on
-// as it is; any other non-root process fails: it cannot switch.
+// as it is, unless a chroot is asked for; any other non-root process
+// fails: it cannot switch.
 //
 // On error the caller must exit: the process may be half-dropped.
 func dropPrivileges(p processConfig, log *slog.Logger, files ...filePath) error {
@@ -235,6 +236,9 @@ func dropPrivileges(p processConfig, log *slog.Logger, files ...filePath) error 
 		return err
 	}
 	if euid := os.Geteuid(); euid != 0 {
+		if p.Chroot != "" {
+			return fmt.Errorf("process.chroot: only root can chroot (running as uid %d)", euid)
+		}
 		if euid == c.uid && os.Getuid() == c.uid {
 			log.Info("already running as process.user", "user", p.User, "uid", c.uid)
 			return nil
