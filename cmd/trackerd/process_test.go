@@ -5,10 +5,13 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -307,4 +310,109 @@ func FuzzProcessConfig_Rewrite(f *testing.F) {
 			t.Fatalf("chroot %q, path %q: rewritten to %q, which is %q from outside", root, path, got, back)
 		}
 	})
+}
+
+// TestTrackerd_StartedUnprivileged runs trackerd as nobody, as systemd's
+// User= would: process.user = "nobody" goes on as it is; another user, or
+// a chroot, cannot be had without root and is a failure to start.
+func TestTrackerd_StartedUnprivileged(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to start trackerd as another user")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody:", err)
+	}
+	if _, err := user.Lookup("daemon"); err != nil {
+		t.Skip("no user daemon:", err)
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	// Readable by nobody: the test's temp dirs are root's, mode 0700.
+	dir, err := os.MkdirTemp("", "trackerd-unpriv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "trackerd")
+	b, err := os.ReadFile(trackerdBinary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, process string
+		want          string // in the log
+		wantExit      int    // -1: still running, stopped by the test
+	}{
+		{"same user", "user = \"nobody\"\n", "already running as process.user", -1},
+		{"other user", "user = \"daemon\"\n", "process.user: cannot switch to daemon", exitFail},
+		{"chroot", "user = \"nobody\"\nchroot = \"" + dir + "\"\n", "process.chroot: only root can chroot", exitFail},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".toml")
+			text := "[udp]\nlisten = [\"127.0.0.1:0\"]\n[http]\nlisten = []\n[admin]\nlisten = \"\"\n[process]\n" + tc.process
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(bin, "-config", path)
+			cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+			var logs lockedBuffer
+			cmd.Stderr = &logs
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			deadline := time.After(20 * time.Second)
+			for !strings.Contains(logs.String(), tc.want) {
+				select {
+				case err := <-done:
+					if !strings.Contains(logs.String(), tc.want) {
+						t.Fatalf("exit %v without %q:\n%s", err, tc.want, logs.String())
+					}
+					done <- err
+				case <-deadline:
+					cmd.Process.Kill()
+					t.Fatalf("no %q in 20s:\n%s", tc.want, logs.String())
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+			if tc.wantExit == -1 {
+				cmd.Process.Signal(syscall.SIGTERM)
+			}
+			err := <-done
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+			if want := max(tc.wantExit, 0); code != want {
+				t.Fatalf("exit %d, want %d:\n%s", code, want, logs.String())
+			}
+		})
+	}
+}
+
+// lockedBuffer collects a child's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
