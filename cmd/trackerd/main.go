@@ -123,11 +123,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		r.log.Warn("cannot notify systemd", "err", err)
 	}
 	stopWatchdog := make(chan struct{})
-	defer close(stopWatchdog)
 	if wdInterval > 0 {
 		go watchdog(wdInterval, eng.Healthy, stopWatchdog, r.log.Warn)
 	}
 	sig := <-sigs
+	close(stopWatchdog) // a stopping engine is not an unhealthy one
 	r.log.Info("stopping", "signal", sig.String())
 	_ = notify("STOPPING=1")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
