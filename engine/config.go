@@ -16,6 +16,16 @@ const (
 	BackendGnet = "gnet" // gnet event loops, portable, slower (DESIGN.md §2)
 )
 
+// Steering of UDP datagrams among the per-CPU sockets of one address.
+const (
+	SteerOff = "off" // SO_REUSEPORT's flow hash picks the socket (default)
+	// SteerIncomingCPU sets SO_INCOMING_CPU on each worker's socket to its
+	// CPU: a datagram goes to the worker of the CPU whose softirq received
+	// it, so it is handled where its cache lines already are. Needs the
+	// mmsg backend and pinned workers.
+	SteerIncomingCPU = "incoming-cpu"
+)
+
 // Config is what the engine needs to run. cmd/trackerd fills it from TOML;
 // Validate reports every problem with the TOML key it came from.
 type Config struct {
@@ -41,6 +51,8 @@ type UDPConfig struct {
 	Batch int
 	// ReadBuffer is SO_RCVBUF per socket in bytes; 0 keeps the system default.
 	ReadBuffer int
+	// Steer is SteerOff or SteerIncomingCPU; "" is SteerOff.
+	Steer string
 }
 
 // HTTPConfig configures the HTTP tracker (BEP 3, 23, 7, 48) on gnet loops.
@@ -113,6 +125,18 @@ func (c *Config) Validate() error {
 	}
 	if c.UDP.ReadBuffer < 0 {
 		errs = append(errs, errors.New("udp.read_buffer: must not be negative"))
+	}
+	switch c.UDP.Steer {
+	case "", SteerOff:
+	case SteerIncomingCPU:
+		if c.UDP.Backend == BackendGnet {
+			errs = append(errs, fmt.Errorf("udp.steer: %q needs backend %q (gnet sockets are not per CPU)", SteerIncomingCPU, BackendMmsg))
+		}
+		if c.NoPin {
+			errs = append(errs, fmt.Errorf("udp.steer: %q needs workers pinned to their CPUs", SteerIncomingCPU))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("udp.steer: %q is not %q or %q", c.UDP.Steer, SteerOff, SteerIncomingCPU))
 	}
 	for _, a := range c.HTTP.Listen {
 		if _, err := netip.ParseAddrPort(a); err != nil {

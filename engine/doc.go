@@ -7,7 +7,9 @@
 // reads a batch with recvmmsg (udp_mmsg.go), parses and applies each
 // datagram (udp_handler.go: codec/udp.Request.Parse, then swarm.Table), and
 // answers the batch with one sendmmsg. No channel hop, no allocation per
-// request. The "gnet" backend (udp_gnet.go) drives the same handler from
+// request. With udp.steer = "incoming-cpu" each socket carries
+// SO_INCOMING_CPU, so the kernel hands a datagram to the worker of the CPU
+// that received it. The "gnet" backend (udp_gnet.go) drives the same handler from
 // gnet event loops so the two can be compared.
 //
 // Memory: each worker owns its buffers, its codec structs and its counters;

@@ -43,7 +43,7 @@ type Engine struct {
 	http      *gnetHTTP
 	admin     *http.Server
 	adminLn   net.Listener
-	started   time.Time
+	startedAt time.Time
 	cleanIP   cleanTimer // janitor's Table.Clean calls
 	cleanRTC  cleanTimer // janitor's RTCTable.Clean calls
 	rates     rateSampler
@@ -59,6 +59,7 @@ type Engine struct {
 	live      atomic.Pointer[settings] // what Reload may change; never nil
 	reloadMu  sync.Mutex               // serialises Reload
 	accessGen atomic.Uint64            // bumped by each access list Reload: the janitor re-sweeps
+	started   atomic.Bool              // Start returned nil; orders workers before Healthy reads them
 }
 
 // New checks cfg and returns an Engine that serves table. Nothing is bound
@@ -103,7 +104,7 @@ func (e *Engine) Start() (err error) {
 			_ = e.Shutdown(context.Background())
 		}
 	}()
-	e.started = time.Now()
+	e.startedAt = time.Now()
 	e.bg.Add(2)
 	go func() { defer e.bg.Done(); e.clock.run(e.done) }()
 	go func() { defer e.bg.Done(); e.janitor() }()
@@ -138,8 +139,9 @@ func (e *Engine) Start() (err error) {
 		}
 	}
 	e.log.Info("trackerd started",
-		"udp", e.udpAddrs, "backend", e.cfg.UDP.Backend, "http", e.httpAddrs,
+		"udp", e.udpAddrs, "backend", e.cfg.UDP.Backend, "steer", e.steer(), "http", e.httpAddrs,
 		"cpus", pin.Format(e.cpus), "pinned", !e.cfg.NoPin, "admin", e.AdminAddr())
+	e.started.Store(true)
 	return nil
 }
 
@@ -152,6 +154,11 @@ func (e *Engine) startMmsg() error {
 			}
 			if e.cfg.NoPin {
 				cpu = -1
+			} else if e.cfg.UDP.Steer == SteerIncomingCPU {
+				if err := setIncomingCPU(fd, cpu); err != nil {
+					unix.Close(fd)
+					return fmt.Errorf("udp.steer: %s on %s: %w", SteerIncomingCPU, a, err)
+				}
 			}
 			w := newMmsgWorker(fd, cpu, e.cfg.UDP.Batch, newUDPHandler(e, e.newCounters()), e.clock.Now)
 			e.workers = append(e.workers, w)

@@ -216,7 +216,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		e.cleanRTC.collect(ch, "webrtc")
 	}
 	e.cleanIP.collect(ch, "ip")
-	ch <- prometheus.MustNewConstMetric(descUptime, prometheus.GaugeValue, float64(e.started.UnixNano())/1e9)
+	ch <- prometheus.MustNewConstMetric(descUptime, prometheus.GaugeValue, float64(e.startedAt.UnixNano())/1e9)
 }
 
 // diff is a - b, or 0: counters read one after the other may be out of

@@ -120,3 +120,12 @@ func (e *Engine) resolveAll(listen []string, sotype int) ([]netip.AddrPort, erro
 	}
 	return out, nil
 }
+
+// setIncomingCPU sets SO_INCOMING_CPU on a worker's socket. In an
+// SO_REUSEPORT group where sockets have it set (Linux 6.1 and later), the
+// kernel hands a datagram to the socket whose CPU matches the one
+// processing the datagram, and falls back to the flow hash otherwise.
+// Unprivileged; see socket(7).
+func setIncomingCPU(fd, cpu int) error {
+	return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_INCOMING_CPU, cpu)
+}

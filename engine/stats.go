@@ -148,8 +148,8 @@ type ClientFigure struct {
 // lock in turn; call it for an operator, not per request.
 func (e *Engine) Stats() Stats {
 	var s Stats
-	s.Started = e.started.UTC().Truncate(time.Second)
-	s.UptimeSeconds = int64(time.Since(e.started).Seconds())
+	s.Started = e.startedAt.UTC().Truncate(time.Second)
+	s.UptimeSeconds = int64(time.Since(e.startedAt).Seconds())
 	st := e.table.Stats()
 	s.Torrents = st.Torrents
 	s.Peers.Seeders = st.Seeders4 + st.Seeders6

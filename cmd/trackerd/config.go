@@ -28,6 +28,7 @@ type config struct {
 	Log     logConfig     `toml:"log"`
 	Access  accessConfig  `toml:"access"`
 	State   stateConfig   `toml:"state"`
+	Process processConfig `toml:"process"`
 }
 
 type udpConfig struct {
@@ -35,6 +36,7 @@ type udpConfig struct {
 	Backend    string   `toml:"backend"`
 	Batch      int      `toml:"batch"`
 	ReadBuffer int      `toml:"read_buffer"`
+	Steer      string   `toml:"steer"`
 }
 
 type httpConfig struct {
@@ -90,6 +92,7 @@ func defaultConfig() config {
 			Listen:  []string{"0.0.0.0:6969", "[::]:6969"},
 			Backend: engine.BackendMmsg,
 			Batch:   32,
+			Steer:   engine.SteerOff,
 		},
 		HTTP: httpConfig{
 			Listen:         []string{"0.0.0.0:6969", "[::]:6969"},
@@ -144,6 +147,11 @@ batch = 32
 # SO_RCVBUF per socket in bytes; 0 keeps the system default
 # (raise net.core.rmem_max to allow more).
 read_buffer = 0
+# "off": the kernel's flow hash spreads datagrams over the per-CPU sockets.
+# "incoming-cpu": each datagram goes to the worker pinned to the CPU that
+# received it (SO_INCOMING_CPU; Linux 6.1+): match cpus to the CPUs that
+# serve the NIC's receive queues (docs/deployment.md). mmsg backend only.
+steer = "off"
 
 [http]
 # HTTP tracker listen addresses (announce, scrape), on the same port as UDP
@@ -237,6 +245,17 @@ file = ""
 # be writable by the user trackerd runs as (the unprivileged one, when it
 # drops privileges). WebTorrent peers are not kept: their connections close.
 file = ""
+
+[process]
+# After binding its sockets, a trackerd started as root switches to this
+# user ("" stays as started; a warning is logged when that is root).
+user = ""
+# Group to switch to; "" is the user's primary group, with the user's
+# supplementary groups. Set, it is the only group.
+group = ""
+# Directory to chroot into before switching user; "" does not. Files read
+# later (the config file on reload, and other file keys) must lie inside it.
+chroot = ""
 `
 
 // loadConfig reads path over the defaults. Unknown keys are errors that
@@ -348,6 +367,7 @@ func (c *config) resolve() (resolved, []string, error) {
 			Backend:    c.UDP.Backend,
 			Batch:      c.UDP.Batch,
 			ReadBuffer: c.UDP.ReadBuffer,
+			Steer:      c.UDP.Steer,
 		},
 		HTTP: engine.HTTPConfig{
 			Listen:         c.HTTP.Listen,

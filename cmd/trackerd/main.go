@@ -76,6 +76,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	r, warnings, err := cfg.resolve()
+	if err == nil {
+		err = cfg.checkProcess(path)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "trackerd: invalid config:\n%v\n", err)
 		return exitConfig
@@ -106,16 +109,44 @@ func run(args []string, stdout, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
+	if err := openNotify(); err != nil {
+		r.log.Warn("systemd notification off", "err", err)
+	}
+	defer closeNotify()
+	wdInterval, err := watchdogInterval()
+	if err != nil {
+		r.log.Warn("systemd watchdog off", "err", err)
+	}
 	if err := eng.Start(); err != nil {
 		r.log.Error("cannot start", "err", err)
 		return exitFail
 	}
+	// Every socket is bound: no more need for root.
+	files := append(cfg.filePaths(), filePath{key: "-config", path: path})
+	if err := dropPrivileges(cfg.Process, r.log, files...); err != nil {
+		r.log.Error("cannot drop privileges", "err", err)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = eng.Shutdown(ctx)
+		return exitFail
+	}
+	if err := notify("READY=1\nSTATUS=serving"); err != nil {
+		r.log.Warn("cannot notify systemd", "err", err)
+	}
+	stopWatchdog := make(chan struct{})
+	if wdInterval > 0 {
+		go watchdog(wdInterval, eng.Healthy, stopWatchdog, r.log.Warn)
+	}
 	srv := &server{path: *path, cfg: cfg, r: r, eng: eng, table: table}
 	sig := <-sigs
 	for ; sig == syscall.SIGHUP; sig = <-sigs {
+		_ = notify("RELOADING=1")
 		srv.reload()
+		_ = notify("READY=1\nSTATUS=serving")
 	}
+	close(stopWatchdog) // a stopping engine is not an unhealthy one
 	r.log.Info("stopping", "signal", sig.String())
+	_ = notify("STOPPING=1")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := eng.Shutdown(ctx); err != nil && !errors.Is(err, context.Canceled) {

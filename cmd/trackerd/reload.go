@@ -43,6 +43,17 @@ func (s *server) reload() {
 			return
 		}
 	}
+	// [process] applies at start only: keep the running one, and see the
+	// new file keys as the process does, through its chroot.
+	var restart []string
+	for _, d := range diffConfig(config{Process: s.cfg.Process}, config{Process: cfg.Process}) {
+		restart = append(restart, d.key)
+	}
+	cfg.Process = s.cfg.Process
+	if err := cfg.Process.rewritePaths(cfg.filePaths()...); err != nil {
+		log.ErrorContext(unthrottled, "reload failed, running config kept", "file", s.path, "err", err)
+		return
+	}
 	r, warnings, err := cfg.resolve()
 	if err != nil {
 		log.ErrorContext(unthrottled, "reload failed, running config kept", "file", s.path, "err", err)
@@ -58,7 +69,6 @@ func (s *server) reload() {
 	s.table.SetNumWant(r.swarm.NumWantDefault, r.swarm.NumWantMax)
 	s.r.level.Set(r.level.Level())
 
-	var restart []string
 	for _, d := range diffConfig(s.cfg, cfg) {
 		if slices.Contains(liveKeys, d.key) {
 			log.Info("config changed", "key", d.key, "old", d.old, "new", d.new)

@@ -75,10 +75,17 @@ const testLogConfig = "\n[log]\nformat = \"json\"\nlevel = \"debug\"\n"
 // test uses, and listen = [] for the others (the defaults are port 6969).
 func startTrackerd(t *testing.T, toml string) *process {
 	t.Helper()
-	path := writeConfig(t, toml+testLogConfig)
+	return startTrackerdWith(t, writeConfig(t, toml+testLogConfig))
+}
+
+// startTrackerdWith is startTrackerd for a config file written by the
+// caller (ending in testLogConfig), with extra environment variables.
+func startTrackerdWith(t *testing.T, path string, env ...string) *process {
+	t.Helper()
 	cmd := exec.Command(trackerdBinary(t), "-config", path)
 	// The race runtime sleeps 1 s at exit by default; stop times are ours.
 	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+	cmd.Env = append(cmd.Env, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
