@@ -168,14 +168,25 @@ func TestTrackerd_DropsPrivileges(t *testing.T) {
 			name = "chroot"
 		}
 		t.Run(name, func(t *testing.T) {
+			// After the drop, nobody re-reads the config and the access
+			// list on SIGHUP: both readable, in a directory it can enter.
 			dir := t.TempDir()
+			for _, d := range []string{dir, filepath.Dir(dir)} { // TempDir's parent too
+				if err := os.Chmod(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			list := filepath.Join(dir, "deny.list")
+			if err := os.WriteFile(list, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
 			toml := "[udp]\nlisten = [\"127.0.0.1:0\"]\n[http]\nlisten = [\"127.0.0.1:0\"]\n[admin]\nlisten = \"127.0.0.1:0\"\n" +
-				"[process]\nuser = \"nobody\"\n"
+				"[access]\nmode = \"deny\"\nfile = \"" + list + "\"\n[process]\nuser = \"nobody\"\n"
 			if chroot {
 				toml += "chroot = \"" + dir + "\"\n"
 			}
 			path := filepath.Join(dir, "tracker.toml")
-			if err := os.WriteFile(path, []byte(toml+testLogConfig), 0o600); err != nil {
+			if err := os.WriteFile(path, []byte(toml+testLogConfig), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			sd := listenNotify(t, filepath.Join(t.TempDir(), "notify"))
@@ -213,6 +224,20 @@ func TestTrackerd_DropsPrivileges(t *testing.T) {
 				t.Errorf("root directory %q, want %q", root, wantRoot)
 			}
 			udpConnect(t, p.udp[0])
+
+			// A reload, as the unprivileged user and through the chroot.
+			if err := os.WriteFile(list, []byte(strings.Repeat("ab", 20)+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+				t.Fatal(err)
+			}
+			sd.expect(t, "RELOADING=1")
+			sd.expect(t, "READY=1")
+			if logs := p.logs.String(); strings.Contains(logs, "reload failed") || !strings.Contains(logs, `"hashes":1`) {
+				t.Errorf("reload after the drop did not load the new list:\n%s", logs)
+			}
+
 			if _, err := p.stop(t, syscall.SIGTERM); err != nil {
 				t.Fatalf("exit: %v", err)
 			}
