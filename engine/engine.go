@@ -18,6 +18,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// adminStopWait is how long Shutdown lets admin requests finish.
+const adminStopWait = 500 * time.Millisecond
+
 // The janitor sweeps a bounded number of torrents every cleanEvery, at
 // least cleanMinBudget, and more on a big table (sweepBudget).
 const (
@@ -241,11 +244,14 @@ func (e *Engine) janitor() {
 		if step%int(time.Second/cleanEvery) == 0 {
 			budget = sweepBudget(e.table.Stats().Torrents, timeout)
 		}
+		// The generation first: Reload stores the list, then bumps it, so a
+		// new generation always comes with (at least) its own list.
+		g := e.accessGen.Load()
 		var refused func(*swarm.InfoHash) bool
 		if a := e.live.Load().access; a != nil {
 			refused = a.drop
 		}
-		if g := e.accessGen.Load(); g != gen {
+		if g != gen {
 			gen, purge = g, refused != nil
 			dropped, wraps, rtcDrop, rtcWraps = 0, 0, 0, 0
 		}
@@ -296,10 +302,18 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	e.mu.Unlock()
 
 	var errs []error
-	if e.admin != nil {
-		errs = append(errs, e.admin.Shutdown(ctx))
-	}
 	var wg sync.WaitGroup
+	if e.admin != nil {
+		// Alongside the workers, and briefly: a scrape or a pprof profile
+		// in progress is cut rather than waited for.
+		wg.Go(func() {
+			actx, cancel := context.WithTimeout(ctx, adminStopWait)
+			defer cancel()
+			if err := e.admin.Shutdown(actx); err != nil {
+				_ = e.admin.Close()
+			}
+		})
+	}
 	for _, w := range e.workers {
 		wg.Go(func() {
 			if err := w.Close(); err != nil {

@@ -62,10 +62,12 @@ func (e *Engine) Reload(cfg Config) error {
 		return err
 	}
 	e.reloadMu.Lock()
-	defer e.reloadMu.Unlock()
 	e.live.Store(newSettings(&cfg, a))
 	if a != nil {
 		e.accessGen.Add(1) // the janitor sweeps the tables against the new list
+	}
+	e.reloadMu.Unlock()
+	if a != nil {
 		e.log.Info("access list loaded", "mode", cfg.Access.Mode, "file", cfg.Access.File, "hashes", a.list.Len())
 	}
 	return nil

@@ -254,7 +254,8 @@ user = ""
 # supplementary groups. Set, it is the only group.
 group = ""
 # Directory to chroot into before switching user; "" does not. Files read
-# later (the config file on reload, and other file keys) must lie inside it.
+# later (the config file on reload, access.file) must lie inside it;
+# state.file's directory is opened before the chroot.
 chroot = ""
 `
 
@@ -293,7 +294,6 @@ type resolved struct {
 	swarm  swarm.Config
 	log    *slog.Logger
 	level  *slog.LevelVar // log's level: reload sets it
-	state  string         // snapshot path; "" = off
 }
 
 // resolve validates cfg and builds the package configs. The error joins
@@ -399,9 +399,6 @@ func (c *config) resolve() (resolved, []string, error) {
 	if err := r.engine.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if r.state, err = c.State.check(); err != nil {
-		errs = append(errs, err)
-	}
 	r.swarm = swarm.Config{
 		Shards:         shards,
 		NumWantDefault: t.NumWantDefault,
@@ -409,6 +406,24 @@ func (c *config) resolve() (resolved, []string, error) {
 		PeerTimeoutSec: uint32(t.PeerTimeout / time.Second),
 	}
 	return r, warnings, errors.Join(errs...)
+}
+
+// checkStart validates what applies at start only and is not checked
+// again on reload: [state], whose directory is opened once, and [process]
+// (the user and group exist, the chroot is a directory, and every file read
+// later, the config file at configPath included, lies inside the chroot;
+// after a chroot, /etc/passwd and the old paths are out of reach). It
+// returns the snapshot path, "" when off.
+func (c *config) checkStart(configPath string) (string, error) {
+	state, err := c.State.check()
+	errs := []error{err}
+	errs = append(errs, c.Process.check()...)
+	files := c.filePaths()
+	if configPath != "" {
+		files = append(files, filePath{key: "-config", path: &configPath})
+	}
+	errs = append(errs, c.Process.checkPaths(files...))
+	return state, errors.Join(errs...)
 }
 
 // parsePrefixes reads a list of CIDRs or single addresses.

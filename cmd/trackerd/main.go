@@ -76,10 +76,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	r, warnings, err := cfg.resolve()
-	if err == nil {
-		err = cfg.checkProcess(path)
-	}
-	if err != nil {
+	statePath, serr := cfg.checkStart(*path)
+	if err = errors.Join(err, serr); err != nil {
 		fmt.Fprintf(stderr, "trackerd: invalid config:\n%v\n", err)
 		return exitConfig
 	}
@@ -95,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 
-	table, state, err := loadState(r.state, r.swarm, r.log)
+	table, state, err := loadState(statePath, r.swarm, r.log)
 	if err != nil {
 		r.log.Error("cannot start", "err", err)
 		return exitFail
@@ -106,9 +104,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trackerd: %v\n", err)
 		return exitConfig
 	}
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
+	// Stop and reload signals have a channel each, so that reloads queued
+	// behind a slow one never crowd out a stop (signal.Notify drops a
+	// signal whose channel is full).
+	stop, hup := make(chan os.Signal, 1), make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(stop)
+	defer signal.Stop(hup)
 	if err := openNotify(); err != nil {
 		r.log.Warn("systemd notification off", "err", err)
 	}
@@ -130,6 +133,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		_ = eng.Shutdown(ctx)
 		return exitFail
 	}
+	state.checkWritable(r.log)
 	if err := notify("READY=1\nSTATUS=serving"); err != nil {
 		r.log.Warn("cannot notify systemd", "err", err)
 	}
@@ -138,11 +142,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		go watchdog(wdInterval, eng.Healthy, stopWatchdog, r.log.Warn)
 	}
 	srv := &server{path: *path, cfg: cfg, r: r, eng: eng, table: table}
-	sig := <-sigs
-	for ; sig == syscall.SIGHUP; sig = <-sigs {
-		_ = notify("RELOADING=1")
-		srv.reload()
-		_ = notify("READY=1\nSTATUS=serving")
+	var sig os.Signal
+	for sig == nil {
+		select {
+		case sig = <-stop:
+		case <-hup:
+			select {
+			case sig = <-stop: // a stop waiting too goes first
+				continue
+			default:
+			}
+			_ = notify("RELOADING=1")
+			srv.reload()
+			_ = notify("READY=1\nSTATUS=serving")
+		}
 	}
 	close(stopWatchdog) // a stopping engine is not an unhealthy one
 	r.log.Info("stopping", "signal", sig.String())

@@ -41,23 +41,6 @@ func (c *config) filePaths() []filePath {
 	return []filePath{{key: "access.file", path: &c.Access.File}}
 }
 
-// checkProcess validates the [process] table at start: the user and group
-// exist, the chroot is a directory, and every file read later, the config
-// file (configPath, "" for none) included, lies inside the chroot. A reload
-// skips it: [process] applies at start only, and after a chroot
-// /etc/passwd and the old paths are out of reach.
-func (c *config) checkProcess(configPath *string) error {
-	errs := c.Process.check()
-	files := c.filePaths()
-	if *configPath != "" {
-		files = append(files, filePath{key: "-config", path: configPath})
-	}
-	if err := c.Process.checkPaths(files...); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
-
 // startDir is the working directory trackerd started in: relative paths are
 // relative to it, also once a chroot has moved the working directory.
 var startDir, _ = os.Getwd()

@@ -35,25 +35,32 @@ type server struct {
 // RELOADING=1 and READY=1).
 func (s *server) reload() {
 	log := s.r.log
-	cfg := s.cfg
+	next := s.cfg
 	if s.path != "" {
 		var err error
-		if cfg, err = loadConfig(s.path); err != nil {
+		if next, err = loadConfig(s.path); err != nil {
 			log.ErrorContext(unthrottled, "reload failed, running config kept", "err", err)
 			return
 		}
 	}
-	// [process] applies at start only: keep the running one, and see the
-	// new file keys as the process does, through its chroot.
-	var restart []string
-	for _, d := range diffConfig(config{Process: s.cfg.Process}, config{Process: cfg.Process}) {
-		restart = append(restart, d.key)
-	}
-	cfg.Process = s.cfg.Process
-	if err := cfg.Process.rewritePaths(cfg.filePaths()...); err != nil {
+	// File keys as the running process sees them: absolute, and through
+	// its chroot ([process] applies at start only).
+	if err := s.cfg.Process.rewritePaths(next.filePaths()...); err != nil {
 		log.ErrorContext(unthrottled, "reload failed, running config kept", "file", s.path, "err", err)
 		return
 	}
+	var changed, restart []configChange
+	for _, d := range diffConfig(s.cfg, next) {
+		if slices.Contains(liveKeys, d.key) {
+			changed = append(changed, d)
+		} else {
+			restart = append(restart, d)
+		}
+	}
+	// What needs a restart keeps its running value until then, and the
+	// new live values are validated against it: a longer announce_interval
+	// must still be shorter than the peer_timeout in force.
+	cfg := keepRunning(next, s.cfg)
 	r, warnings, err := cfg.resolve()
 	if err != nil {
 		log.ErrorContext(unthrottled, "reload failed, running config kept", "file", s.path, "err", err)
@@ -68,23 +75,44 @@ func (s *server) reload() {
 	}
 	s.table.SetNumWant(r.swarm.NumWantDefault, r.swarm.NumWantMax)
 	s.r.level.Set(r.level.Level())
+	s.cfg = cfg
 
-	for _, d := range diffConfig(s.cfg, cfg) {
-		if slices.Contains(liveKeys, d.key) {
-			log.Info("config changed", "key", d.key, "old", d.old, "new", d.new)
-		} else {
-			restart = append(restart, d.key)
-		}
+	for _, d := range changed {
+		log.Info("config changed", "key", d.key, "old", d.old, "new", d.new)
 	}
 	if len(restart) > 0 {
-		log.WarnContext(unthrottled, "config changes need a restart to apply", "keys", strings.Join(restart, ", "))
+		keys := make([]string, len(restart))
+		for i, d := range restart {
+			keys[i] = d.key
+		}
+		log.WarnContext(unthrottled, "config changes need a restart to apply", "keys", strings.Join(keys, ", "))
 	}
-	s.cfg = cfg
 	if s.path == "" {
 		log.Info("config reloaded: no -config file, built-in defaults kept")
 		return
 	}
 	log.Info("config reloaded", "file", s.path)
+}
+
+// keepRunning returns next with every key that cannot change live set to
+// its value in running.
+func keepRunning(next, running config) config {
+	out := next
+	var walk func(prefix string, o, r reflect.Value)
+	walk = func(prefix string, o, r reflect.Value) {
+		for i := range o.NumField() {
+			f := o.Type().Field(i)
+			key := prefix + f.Tag.Get("toml")
+			switch {
+			case f.Type.Kind() == reflect.Struct:
+				walk(key+".", o.Field(i), r.Field(i))
+			case !slices.Contains(liveKeys, key):
+				o.Field(i).Set(r.Field(i))
+			}
+		}
+	}
+	walk("", reflect.ValueOf(&out).Elem(), reflect.ValueOf(running))
+	return out
 }
 
 // configChange is one TOML key whose value differs.

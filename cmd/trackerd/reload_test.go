@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -173,5 +174,42 @@ func TestTrackerd_Reload(t *testing.T) {
 
 	if _, err := p.stop(t, syscall.SIGTERM); err != nil {
 		t.Fatalf("exit: %v", err)
+	}
+}
+
+// A reload is validated with the restart-only keys at their running values:
+// a longer announce interval must fit the peer timeout in force, not the
+// one the file asks for at the next restart.
+func TestKeepRunning(t *testing.T) {
+	running := defaultConfig()
+	next := defaultConfig()
+	next.Tracker.AnnounceInterval = 90 * time.Minute
+	next.Tracker.PeerTimeout = 180 * time.Minute // restart only
+	next.UDP.Listen = []string{"127.0.0.1:7000"} // restart only
+	next.Tracker.MaxScrape = 10                  // live
+
+	cfg := keepRunning(next, running)
+	if cfg.Tracker.PeerTimeout != running.Tracker.PeerTimeout || !slices.Equal(cfg.UDP.Listen, running.UDP.Listen) {
+		t.Errorf("restart-only keys changed: peer_timeout %v, udp.listen %v", cfg.Tracker.PeerTimeout, cfg.UDP.Listen)
+	}
+	if cfg.Tracker.MaxScrape != 10 || cfg.Tracker.AnnounceInterval != 90*time.Minute {
+		t.Errorf("live keys not taken: max_scrape %d, announce_interval %v", cfg.Tracker.MaxScrape, cfg.Tracker.AnnounceInterval)
+	}
+	if _, _, err := cfg.resolve(); err == nil || !strings.Contains(err.Error(), "tracker.peer_timeout") {
+		t.Errorf("announce_interval 90m against the running peer_timeout 60m: err %v, want one naming tracker.peer_timeout", err)
+	}
+}
+
+// Reloads queued behind one another never crowd out a stop: SIGHUPs sent
+// in a burst, then SIGTERM, and trackerd exits.
+func TestTrackerd_StopAfterReloadBurst(t *testing.T) {
+	p := startTrackerd(t, "[udp]\nlisten = [\"127.0.0.1:0\"]\n[http]\nlisten = []\n[admin]\nlisten = \"\"\n")
+	for range 5 {
+		if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.stop(t, syscall.SIGTERM); err != nil {
+		t.Fatalf("exit: %v\n%s", err, p.logs)
 	}
 }

@@ -108,6 +108,23 @@ func saveState(sf *stateFile, t *swarm.Table, log *slog.Logger) error {
 	return nil
 }
 
+// checkWritable creates and removes the snapshot's temporary file, as the
+// user trackerd now runs as, so that a directory it cannot write in is
+// reported at start rather than when the swarms are lost at stop.
+func (sf *stateFile) checkWritable(log *slog.Logger) {
+	if sf == nil {
+		return
+	}
+	tmp := sf.name + ".tmp"
+	f, err := sf.dir.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		log.Warn("the swarm snapshot cannot be written: the swarms will be lost at stop", "file", sf.path, "err", err)
+		return
+	}
+	_ = f.Close()
+	_ = sf.dir.Remove(tmp)
+}
+
 func (sf *stateFile) write(t *swarm.Table, now uint32) (swarm.SnapshotStats, error) {
 	tmp := sf.name + ".tmp"
 	f, err := sf.dir.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600) // peer addresses: not for everyone
