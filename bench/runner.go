@@ -46,7 +46,7 @@ type RunConfig struct {
 // DefaultRunConfig returns the defaults of `make bench`: three rounds of
 // 2 s warm-up and 5 s measured per configuration, every protocol, a fill of
 // 1M peers, the tracker on CPU 0 and the generator on CPU 1. It takes about
-// seven minutes on two cores.
+// nine minutes on two cores.
 func DefaultRunConfig() RunConfig {
 	return RunConfig{
 		Rounds: 3, Warmup: 2 * time.Second, Duration: 5 * time.Second,
