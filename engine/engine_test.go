@@ -26,16 +26,27 @@ func TestSweepBudget(t *testing.T) {
 }
 
 func TestAdminHealthz(t *testing.T) {
-	cfg := testConfig(BackendMmsg)
+	cfg := testConfig(BackendMmsg, "127.0.0.1:0")
 	cfg.Admin.Listen = "127.0.0.1:0"
 	e := startEngine(t, cfg)
-	resp, err := http.Get("http://" + e.AdminAddr() + "/healthz")
-	if err != nil {
+	get := func() (int, string) {
+		resp, err := http.Get("http://" + e.AdminAddr() + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := get(); code != http.StatusOK || body != "ok\n" {
+		t.Fatalf("GET /healthz = %d %q", code, body)
+	}
+	// A UDP worker whose socket failed has exited: no longer healthy.
+	if err := e.workers[0].Close(); err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || string(body) != "ok\n" {
-		t.Fatalf("GET /healthz = %d %q", resp.StatusCode, body)
+	<-e.workers[0].done
+	if code, body := get(); code != http.StatusServiceUnavailable || body != "unhealthy\n" {
+		t.Fatalf("GET /healthz with a worker gone = %d %q", code, body)
 	}
 }
