@@ -234,8 +234,15 @@ func TestTrackerd_DropsPrivileges(t *testing.T) {
 			}
 			sd.expect(t, "RELOADING=1")
 			sd.expect(t, "READY=1")
-			if logs := p.logs.String(); strings.Contains(logs, "reload failed") || !strings.Contains(logs, `"hashes":1`) {
-				t.Errorf("reload after the drop did not load the new list:\n%s", logs)
+			// The log is read from stderr on its own goroutine: wait for it.
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				logs := p.logs.String()
+				if strings.Contains(logs, "reload failed") || time.Now().After(deadline) {
+					t.Fatalf("reload after the drop did not load the new list:\n%s", logs)
+				}
+				if strings.Contains(logs, `"config reloaded"`) && strings.Contains(logs, `"hashes":1`) {
+					break
+				}
 			}
 
 			if _, err := p.stop(t, syscall.SIGTERM); err != nil {
