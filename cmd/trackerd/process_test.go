@@ -448,3 +448,25 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// A snapshot directory the dropped user cannot write in is reported at
+// start, not first found at stop, when the swarms are lost.
+func TestTrackerd_StateDirNotWritable(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	if _, err := user.Lookup("nobody"); err != nil {
+		t.Skip("no user nobody:", err)
+	}
+	dir := t.TempDir() // root's, 0700 under a 0700 parent: nobody cannot write
+	p := startTrackerd(t, "[udp]\nlisten = [\"127.0.0.1:0\"]\n[http]\nlisten = []\n[admin]\nlisten = \"\"\n"+
+		"[state]\nfile = \""+filepath.Join(dir, "swarms.snap")+"\"\n[process]\nuser = \"nobody\"\n")
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(p.logs.String(), "the swarm snapshot cannot be written"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no warning about the snapshot directory:\n%s", p.logs)
+		}
+	}
+	if _, err := p.stop(t, syscall.SIGTERM); err == nil {
+		t.Fatalf("exit 0 although the snapshot could not be written:\n%s", p.logs)
+	}
+}

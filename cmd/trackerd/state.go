@@ -108,14 +108,14 @@ func saveState(sf *stateFile, t *swarm.Table, log *slog.Logger) error {
 	return nil
 }
 
-// checkWritable creates and removes the snapshot's temporary file, as the
+// checkWritable creates and removes a file next to the snapshot, as the
 // user trackerd now runs as, so that a directory it cannot write in is
 // reported at start rather than when the swarms are lost at stop.
 func (sf *stateFile) checkWritable(log *slog.Logger) {
 	if sf == nil {
 		return
 	}
-	tmp := sf.name + ".tmp"
+	tmp := sf.name + ".check"
 	f, err := sf.dir.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		log.Warn("the swarm snapshot cannot be written: the swarms will be lost at stop", "file", sf.path, "err", err)
