@@ -33,12 +33,7 @@ test-alloc:
 
 # Every fuzz target, briefly; go test -fuzz takes one target at a time.
 fuzz-smoke:
-	@set -e; for pkg in $$($(GO) list ./...); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
-	    $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s $$pkg; \
-	  done; \
-	done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz-smoke
 
 # End-to-end: a real trackerd with real BitTorrent clients on loopback.
 e2e:
