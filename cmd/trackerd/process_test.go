@@ -180,8 +180,20 @@ func TestTrackerd_DropsPrivileges(t *testing.T) {
 			if err := os.WriteFile(list, nil, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			// The snapshot is written as nobody, in a directory of its own.
+			stateDir := filepath.Join(dir, "state")
+			if err := os.Mkdir(stateDir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			uid, _ := strconv.Atoi(nobody.Uid)
+			gid, _ := strconv.Atoi(nobody.Gid)
+			if err := os.Chown(stateDir, uid, gid); err != nil {
+				t.Fatal(err)
+			}
+			snap := filepath.Join(stateDir, "swarms.snap")
 			toml := "[udp]\nlisten = [\"127.0.0.1:0\"]\n[http]\nlisten = [\"127.0.0.1:0\"]\n[admin]\nlisten = \"127.0.0.1:0\"\n" +
-				"[access]\nmode = \"deny\"\nfile = \"" + list + "\"\n[process]\nuser = \"nobody\"\n"
+				"[access]\nmode = \"deny\"\nfile = \"" + list + "\"\n[state]\nfile = \"" + snap + "\"\n" +
+				"[process]\nuser = \"nobody\"\n"
 			if chroot {
 				toml += "chroot = \"" + dir + "\"\n"
 			}
@@ -246,9 +258,12 @@ func TestTrackerd_DropsPrivileges(t *testing.T) {
 			}
 
 			if _, err := p.stop(t, syscall.SIGTERM); err != nil {
-				t.Fatalf("exit: %v", err)
+				t.Fatalf("exit: %v\n%s", err, p.logs)
 			}
 			sd.expect(t, "STOPPING=1")
+			if fi, err := os.Stat(snap); err != nil || fi.Sys().(*syscall.Stat_t).Uid != uint32(uid) {
+				t.Fatalf("snapshot not written by nobody: %v", err)
+			}
 		})
 	}
 }
