@@ -300,7 +300,7 @@ func (p *wsPeer) handle(msg []byte) {
 	case wtInvalid:
 		p.rec.invalid(why + ": " + strconv.Quote(string(msg[:min(len(msg), 200)])))
 	case wtAnnounceReply:
-		if ih, _ := bin20(p.m.InfoHash); !p.pending || ih != p.ih {
+		if !p.pending || p.m.InfoHash != p.ih {
 			p.rec.add(cLate, 1) // a reply to an announce we gave up on
 			return
 		}
@@ -312,9 +312,9 @@ func (p *wsPeer) handle(msg []byte) {
 		}
 	case wtOffer:
 		p.rec.add(cOffer, 1)
-		ih, _ := bin20(p.m.InfoHash)
-		from, _ := bin20(p.m.PeerID)
-		offer, _ := bin20(p.m.OfferID)
+		ih := p.m.InfoHash
+		from := p.m.PeerID
+		offer := p.m.OfferID
 		if from == p.id {
 			p.rec.invalid("an offer of ours was relayed back to us")
 			return
@@ -326,7 +326,7 @@ func (p *wsPeer) handle(msg []byte) {
 		}
 		p.rec.add(cRequests, 1)
 	case wtAnswer:
-		offer, _ := bin20(p.m.OfferID)
+		offer := p.m.OfferID
 		if _, ok := p.mine[offer]; !ok {
 			p.rec.add(cLate, 1) // an answer to an offer we no longer remember
 			return

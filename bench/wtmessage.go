@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 )
@@ -25,28 +24,6 @@ func appendBinString(dst, b []byte) []byte {
 		}
 	}
 	return append(dst, '"')
-}
-
-// binString decodes a JSON-decoded binary string into its bytes; ok is false
-// if a character is above U+00FF.
-func binString(s string, dst []byte) ([]byte, bool) {
-	for _, r := range s {
-		if r > 0xff {
-			return dst, false
-		}
-		dst = append(dst, byte(r))
-	}
-	return dst, true
-}
-
-// bin20 decodes a binary string that must be 20 characters long.
-func bin20(s string) ([20]byte, bool) {
-	var out [20]byte
-	b, ok := binString(s, out[:0])
-	if !ok || len(b) != 20 {
-		return out, false
-	}
-	return out, true
 }
 
 // wtSDP is the session description the generator offers and answers, the
@@ -101,25 +78,12 @@ const (
 	wtFailure              // "failure reason"
 )
 
-// wtMessage is a message from the tracker, decoded with encoding/json (the
-// generator's own cost; the tracker's hot path never sees it).
+// wtMessage is a message from the tracker, as parseWT decodes it. It is
+// reused for every message of a connection.
 type wtMessage struct {
-	Action     string          `json:"action"`
-	InfoHash   string          `json:"info_hash"`
-	PeerID     string          `json:"peer_id"`
-	OfferID    string          `json:"offer_id"`
-	Offer      json.RawMessage `json:"offer"`
-	Answer     json.RawMessage `json:"answer"`
-	Complete   *int64          `json:"complete"`
-	Incomplete *int64          `json:"incomplete"`
-	Interval   *int64          `json:"interval"`
-	Failure    *string         `json:"failure reason"`
-}
-
-// wtSession is the "offer" or "answer" object of a relayed message.
-type wtSession struct {
-	Type string  `json:"type"`
-	SDP  *string `json:"sdp"`
+	InfoHash, PeerID, OfferID      [20]byte
+	Complete, Incomplete, Interval int64
+	buf                            []byte // decoded strings
 }
 
 // Reasons a WebTorrent message is invalid.
@@ -132,43 +96,3 @@ const (
 	whyWTSession  = "offer or answer is not an object with its type and an sdp"
 	whyWTCounts   = "announce reply lacks non-negative complete and incomplete, or a positive interval"
 )
-
-// parseWT decodes and validates b into m and says what kind of message it
-// is. For wtInvalid, why says what is wrong; for wtFailure, it is the reason.
-func parseWT(b []byte, m *wtMessage) (kind wtKind, why string) {
-	*m = wtMessage{}
-	if err := json.Unmarshal(b, m); err != nil {
-		return wtInvalid, whyWTJSON
-	}
-	if m.Failure != nil {
-		return wtFailure, *m.Failure
-	}
-	if m.Action != "announce" {
-		return wtInvalid, whyWTAction
-	}
-	if _, ok := bin20(m.InfoHash); !ok {
-		return wtInvalid, whyWTInfoHash
-	}
-	switch {
-	case m.Offer != nil || m.Answer != nil:
-		if _, ok := bin20(m.PeerID); !ok {
-			return wtInvalid, whyWTPeerID
-		}
-		if _, ok := bin20(m.OfferID); !ok {
-			return wtInvalid, whyWTOfferID
-		}
-		raw, want, kind := m.Offer, "offer", wtOffer
-		if m.Offer == nil {
-			raw, want, kind = m.Answer, "answer", wtAnswer
-		}
-		var s wtSession
-		if json.Unmarshal(raw, &s) != nil || s.Type != want || s.SDP == nil {
-			return wtInvalid, whyWTSession
-		}
-		return kind, ""
-	case m.Complete == nil || m.Incomplete == nil || m.Interval == nil ||
-		*m.Complete < 0 || *m.Incomplete < 0 || *m.Interval <= 0:
-		return wtInvalid, whyWTCounts
-	}
-	return wtAnnounceReply, ""
-}

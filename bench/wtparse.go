@@ -1,0 +1,518 @@
+package bench
+
+import (
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// parseWT decodes and validates b into m and says what kind of message it
+// is. For wtInvalid, why says what is wrong; for wtFailure, it is the reason.
+//
+// It reads the JSON itself: encoding/json took 40% of the generator's CPU,
+// and the WebSocket rows of make bench are generator-bound. The rules are
+// those of a browser's JSON.parse: keys match exactly, the last of
+// duplicate keys wins, and null is as good as absent. FuzzParseWT holds it
+// to the same answers as encoding/json with those rules.
+func parseWT(b []byte, m *wtMessage) (kind wtKind, why string) {
+	buf := m.buf
+	*m = wtMessage{buf: buf}
+	s := jsonScan{b: b, buf: buf}
+	defer func() { m.buf = s.buf }()
+
+	var f wtFields
+	switch ok, isNull := s.message(&f); {
+	case !ok:
+		return wtInvalid, whyWTJSON
+	case isNull: // no fields at all
+		return wtInvalid, whyWTAction
+	}
+	if f.failure.set {
+		return wtFailure, f.failure.v
+	}
+	if !f.announce {
+		return wtInvalid, whyWTAction
+	}
+	if !f.infoHash.ok {
+		return wtInvalid, whyWTInfoHash
+	}
+	m.InfoHash = f.infoHash.v
+	switch {
+	case f.offer.set || f.answer.set:
+		if !f.peerID.ok {
+			return wtInvalid, whyWTPeerID
+		}
+		if !f.offerID.ok {
+			return wtInvalid, whyWTOfferID
+		}
+		m.PeerID, m.OfferID = f.peerID.v, f.offerID.v
+		raw, want, kind := f.offer, "offer", wtOffer
+		if !f.offer.set {
+			raw, want, kind = f.answer, "answer", wtAnswer
+		}
+		if !s.session(b[raw.start:raw.end], want) {
+			return wtInvalid, whyWTSession
+		}
+		return kind, ""
+	case !f.complete.set || !f.incomplete.set || !f.interval.set ||
+		f.complete.v < 0 || f.incomplete.v < 0 || f.interval.v <= 0:
+		return wtInvalid, whyWTCounts
+	}
+	m.Complete, m.Incomplete, m.Interval = f.complete.v, f.incomplete.v, f.interval.v
+	return wtAnnounceReply, ""
+}
+
+// wtFields are the fields of one message as parseWT reads them.
+type wtFields struct {
+	announce                  bool // action is "announce"
+	infoHash, peerID, offerID bin20Field
+	offer, answer             rawField // values, for session
+	failure                   stringField
+	complete, incomplete      intField
+	interval                  intField
+}
+
+type bin20Field struct {
+	v  [20]byte
+	ok bool // a 20-character binary string
+}
+
+type rawField struct {
+	start, end int // the value in the message
+	set        bool
+}
+
+type stringField struct {
+	v   string
+	set bool
+}
+
+type intField struct {
+	v   int64
+	set bool
+}
+
+// jsonMaxDepth is encoding/json's nesting limit.
+const jsonMaxDepth = 10000
+
+// jsonScan reads one JSON text. buf holds decoded strings.
+type jsonScan struct {
+	b     []byte
+	i     int
+	depth int
+	buf   []byte
+}
+
+func (s *jsonScan) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// The keys parseWT reads, by index in messageKeys and sessionKeys.
+const (
+	wtKeyAction = iota
+	wtKeyInfoHash
+	wtKeyPeerID
+	wtKeyOfferID
+	wtKeyOffer
+	wtKeyAnswer
+	wtKeyFailure
+	wtKeyComplete
+	wtKeyIncomplete
+	wtKeyInterval
+)
+
+var (
+	messageKeys = []string{wtKeyAction: "action", wtKeyInfoHash: "info_hash", wtKeyPeerID: "peer_id",
+		wtKeyOfferID: "offer_id", wtKeyOffer: "offer", wtKeyAnswer: "answer", wtKeyFailure: "failure reason",
+		wtKeyComplete: "complete", wtKeyIncomplete: "incomplete", wtKeyInterval: "interval"}
+	sessionKeys = []string{"type", "sdp"}
+)
+
+// message reads the whole text as a message into f: an object, or null.
+func (s *jsonScan) message(f *wtFields) (ok, isNull bool) {
+	s.ws()
+	if s.literal("null") {
+		s.ws()
+		return s.i == len(s.b), true
+	}
+	if s.i >= len(s.b) || s.b[s.i] != '{' {
+		return false, false // not JSON, or not an object
+	}
+	typeErr := false
+	ok = s.object(messageKeys, func(k int) bool {
+		start := s.i
+		switch k {
+		case wtKeyAction:
+			v, isStr, isNull, ok := s.stringValue()
+			f.announce = isStr && string(v) == "announce"
+			typeErr = typeErr || !isStr && !isNull
+			return ok
+		case wtKeyInfoHash:
+			return s.bin20Value(&f.infoHash, &typeErr)
+		case wtKeyPeerID:
+			return s.bin20Value(&f.peerID, &typeErr)
+		case wtKeyOfferID:
+			return s.bin20Value(&f.offerID, &typeErr)
+		case wtKeyOffer, wtKeyAnswer:
+			if !s.skip() {
+				return false
+			}
+			// An offer of null is still an offer: an invalid one.
+			r := rawField{start: start, end: s.i, set: true}
+			if k == wtKeyOffer {
+				f.offer = r
+			} else {
+				f.answer = r
+			}
+			return true
+		case wtKeyFailure:
+			v, isStr, isNull, ok := s.stringValue()
+			f.failure = stringField{}
+			if isStr {
+				f.failure = stringField{v: string(v), set: true}
+			}
+			typeErr = typeErr || !isStr && !isNull
+			return ok
+		case wtKeyComplete:
+			return s.intValue(&f.complete, &typeErr)
+		case wtKeyIncomplete:
+			return s.intValue(&f.incomplete, &typeErr)
+		case wtKeyInterval:
+			return s.intValue(&f.interval, &typeErr)
+		}
+		return s.skip()
+	})
+	if !ok {
+		return false, false
+	}
+	s.ws()
+	return s.i == len(s.b) && !typeErr, false
+}
+
+// session reports whether raw, an offer's or an answer's value, is an
+// object with "type" want and a string "sdp".
+func (s *jsonScan) session(raw []byte, want string) bool {
+	t := jsonScan{b: raw, buf: s.buf}
+	defer func() { s.buf = t.buf }()
+	t.ws()
+	if t.i >= len(t.b) || t.b[t.i] != '{' {
+		return false
+	}
+	typeOK, sdp, bad := false, false, false
+	ok := t.object(sessionKeys, func(k int) bool {
+		if k < 0 {
+			return t.skip()
+		}
+		v, isStr, isNull, ok := t.stringValue()
+		if k == 0 { // type
+			typeOK = isStr && string(v) == want
+		} else { // sdp
+			sdp = isStr
+		}
+		bad = bad || !isStr && !isNull
+		return ok
+	})
+	return ok && !bad && typeOK && sdp
+}
+
+// object reads an object at s.i, calling value for each member with the
+// index of its key in keys (-1 for others) and s.i at the member's value;
+// value must read it.
+func (s *jsonScan) object(keys []string, value func(k int) bool) bool {
+	if s.depth++; s.depth > jsonMaxDepth {
+		return false
+	}
+	s.i++ // '{'
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		s.depth--
+		return true
+	}
+	for {
+		s.ws()
+		if s.i >= len(s.b) || s.b[s.i] != '"' {
+			return false
+		}
+		key, ok := s.str()
+		if !ok {
+			return false
+		}
+		k := -1
+		for j, name := range keys {
+			if string(key) == name {
+				k = j
+				break
+			}
+		}
+		s.ws()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return false
+		}
+		s.i++
+		s.ws()
+		if !value(k) {
+			return false
+		}
+		s.ws()
+		if s.i >= len(s.b) {
+			return false
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			s.depth--
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// stringValue reads any value: a string is returned decoded.
+func (s *jsonScan) stringValue() (v []byte, isStr, isNull, ok bool) {
+	if s.i < len(s.b) && s.b[s.i] == '"' {
+		v, ok = s.str()
+		return v, true, false, ok
+	}
+	start := s.i
+	ok = s.skip()
+	return nil, false, ok && string(s.b[start:s.i]) == "null", ok
+}
+
+func (s *jsonScan) bin20Value(f *bin20Field, typeErr *bool) bool {
+	v, isStr, isNull, ok := s.stringValue()
+	*f = bin20Field{}
+	if isStr {
+		n := 0
+		for len(v) > 0 && n <= 20 {
+			r, size := utf8.DecodeRune(v)
+			if r > 0xff {
+				return ok
+			}
+			if n < 20 {
+				f.v[n] = byte(r)
+			}
+			n++
+			v = v[size:]
+		}
+		f.ok = n == 20 && len(v) == 0
+	} else if !isNull {
+		*typeErr = true
+	}
+	return ok
+}
+
+// intValue reads a value for an int64 field: an integer, or null.
+func (s *jsonScan) intValue(f *intField, typeErr *bool) bool {
+	start := s.i
+	if !s.skip() {
+		return false
+	}
+	raw := string(s.b[start:s.i])
+	*f = intField{}
+	if raw == "null" {
+		return true
+	}
+	v, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		*typeErr = true // a string, a fraction, an exponent, out of range
+		return true
+	}
+	*f = intField{v: v, set: true}
+	return true
+}
+
+// skip reads one value of any kind.
+func (s *jsonScan) skip() bool {
+	if s.i >= len(s.b) {
+		return false
+	}
+	switch c := s.b[s.i]; {
+	case c == '{':
+		return s.object(nil, func(int) bool { return s.skip() })
+	case c == '[':
+		return s.array()
+	case c == '"':
+		_, ok := s.str()
+		return ok
+	case c == '-' || c >= '0' && c <= '9':
+		return s.number()
+	}
+	return s.literal("true") || s.literal("false") || s.literal("null")
+}
+
+func (s *jsonScan) array() bool {
+	if s.depth++; s.depth > jsonMaxDepth {
+		return false
+	}
+	s.i++ // '['
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == ']' {
+		s.i++
+		s.depth--
+		return true
+	}
+	for {
+		s.ws()
+		if !s.skip() {
+			return false
+		}
+		s.ws()
+		if s.i >= len(s.b) {
+			return false
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+		case ']':
+			s.i++
+			s.depth--
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (s *jsonScan) literal(lit string) bool {
+	if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
+		s.i += len(lit)
+		return true
+	}
+	return false
+}
+
+// number reads a JSON number (RFC 8259 §6).
+func (s *jsonScan) number() bool {
+	digits := func() int {
+		n := 0
+		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+			s.i++
+			n++
+		}
+		return n
+	}
+	if s.b[s.i] == '-' {
+		s.i++
+	}
+	switch {
+	case s.i < len(s.b) && s.b[s.i] == '0':
+		s.i++
+	case digits() == 0:
+		return false
+	}
+	if s.i < len(s.b) && s.b[s.i] == '.' {
+		s.i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		s.i++
+		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
+			s.i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// str reads a string at s.i and returns it decoded (in s.buf) as
+// encoding/json decodes it: bad UTF-8 and lone surrogates become U+FFFD.
+func (s *jsonScan) str() ([]byte, bool) {
+	s.i++ // '"'
+	s.buf = s.buf[:0]
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			s.i++
+			return s.buf, true
+		case c == '\\':
+			if s.i+1 >= len(s.b) {
+				return nil, false
+			}
+			e := s.b[s.i+1]
+			s.i += 2
+			switch e {
+			case '"', '\\', '/':
+				s.buf = append(s.buf, e)
+			case 'b':
+				s.buf = append(s.buf, '\b')
+			case 'f':
+				s.buf = append(s.buf, '\f')
+			case 'n':
+				s.buf = append(s.buf, '\n')
+			case 'r':
+				s.buf = append(s.buf, '\r')
+			case 't':
+				s.buf = append(s.buf, '\t')
+			case 'u':
+				r, ok := hex4(s.b[s.i:])
+				if !ok {
+					return nil, false
+				}
+				s.i += 4
+				if utf16.IsSurrogate(r) { // a pair, or U+FFFD
+					hi := r
+					r = utf8.RuneError
+					if len(s.b)-s.i >= 6 && s.b[s.i] == '\\' && s.b[s.i+1] == 'u' {
+						if lo, ok := hex4(s.b[s.i+2:]); ok {
+							if dec := utf16.DecodeRune(hi, lo); dec != utf8.RuneError {
+								r = dec
+								s.i += 6
+							}
+						}
+					}
+				}
+				s.buf = utf8.AppendRune(s.buf, r)
+			default:
+				return nil, false
+			}
+		case c < 0x20:
+			return nil, false
+		case c < utf8.RuneSelf:
+			s.buf = append(s.buf, c)
+			s.i++
+		default:
+			r, size := utf8.DecodeRune(s.b[s.i:])
+			s.buf = utf8.AppendRune(s.buf, r) // U+FFFD for a bad byte
+			s.i += size
+		}
+	}
+	return nil, false
+}
+
+// hex4 decodes four hex digits.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
