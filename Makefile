@@ -33,7 +33,7 @@ test-alloc:
 
 # Every fuzz target, briefly; go test -fuzz takes one target at a time.
 fuzz-smoke:
-	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz-smoke
+	GO='$(GO)' FUZZTIME='$(FUZZTIME)' .ci/fuzz-smoke
 
 # End-to-end: a real trackerd with real BitTorrent clients on loopback.
 e2e:

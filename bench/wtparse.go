@@ -129,10 +129,10 @@ const (
 )
 
 var (
-	messageKeys = []string{wtKeyAction: "action", wtKeyInfoHash: "info_hash", wtKeyPeerID: "peer_id",
+	messageKeys = [...]string{wtKeyAction: "action", wtKeyInfoHash: "info_hash", wtKeyPeerID: "peer_id",
 		wtKeyOfferID: "offer_id", wtKeyOffer: "offer", wtKeyAnswer: "answer", wtKeyFailure: "failure reason",
 		wtKeyComplete: "complete", wtKeyIncomplete: "incomplete", wtKeyInterval: "interval"}
-	sessionKeys = []string{"type", "sdp"}
+	sessionKeys = [...]string{"type", "sdp"}
 )
 
 // message reads the whole text as a message into f: an object, or null.
@@ -145,21 +145,23 @@ func (s *jsonScan) message(f *wtFields) (ok, isNull bool) {
 	if s.i >= len(s.b) || s.b[s.i] != '{' {
 		return false, false // not JSON, or not an object
 	}
-	typeErr := false
-	ok = s.object(messageKeys, func(k int) bool {
+	// A value of the wrong type fails the message unless a later value of
+	// the same key replaces it (the last one wins).
+	var typeErr [len(messageKeys)]bool
+	ok = s.object(messageKeys[:], func(k int) bool {
 		start := s.i
 		switch k {
 		case wtKeyAction:
 			v, isStr, isNull, ok := s.stringValue()
 			f.announce = isStr && string(v) == "announce"
-			typeErr = typeErr || !isStr && !isNull
+			typeErr[k] = !isStr && !isNull
 			return ok
 		case wtKeyInfoHash:
-			return s.bin20Value(&f.infoHash, &typeErr)
+			return s.bin20Value(&f.infoHash, &typeErr[k])
 		case wtKeyPeerID:
-			return s.bin20Value(&f.peerID, &typeErr)
+			return s.bin20Value(&f.peerID, &typeErr[k])
 		case wtKeyOfferID:
-			return s.bin20Value(&f.offerID, &typeErr)
+			return s.bin20Value(&f.offerID, &typeErr[k])
 		case wtKeyOffer, wtKeyAnswer:
 			if !s.skip() {
 				return false
@@ -178,14 +180,14 @@ func (s *jsonScan) message(f *wtFields) (ok, isNull bool) {
 			if isStr {
 				f.failure = stringField{v: string(v), set: true}
 			}
-			typeErr = typeErr || !isStr && !isNull
+			typeErr[k] = !isStr && !isNull
 			return ok
 		case wtKeyComplete:
-			return s.intValue(&f.complete, &typeErr)
+			return s.intValue(&f.complete, &typeErr[k])
 		case wtKeyIncomplete:
-			return s.intValue(&f.incomplete, &typeErr)
+			return s.intValue(&f.incomplete, &typeErr[k])
 		case wtKeyInterval:
-			return s.intValue(&f.interval, &typeErr)
+			return s.intValue(&f.interval, &typeErr[k])
 		}
 		return s.skip()
 	})
@@ -193,7 +195,7 @@ func (s *jsonScan) message(f *wtFields) (ok, isNull bool) {
 		return false, false
 	}
 	s.ws()
-	return s.i == len(s.b) && !typeErr, false
+	return s.i == len(s.b) && typeErr == [len(messageKeys)]bool{}, false
 }
 
 // session reports whether raw, an offer's or an answer's value, is an
@@ -205,8 +207,9 @@ func (s *jsonScan) session(raw []byte, want string) bool {
 	if t.i >= len(t.b) || t.b[t.i] != '{' {
 		return false
 	}
-	typeOK, sdp, bad := false, false, false
-	ok := t.object(sessionKeys, func(k int) bool {
+	var typeOK, sdp bool
+	var bad [len(sessionKeys)]bool // as in message: the last value counts
+	ok := t.object(sessionKeys[:], func(k int) bool {
 		if k < 0 {
 			return t.skip()
 		}
@@ -216,10 +219,10 @@ func (s *jsonScan) session(raw []byte, want string) bool {
 		} else { // sdp
 			sdp = isStr
 		}
-		bad = bad || !isStr && !isNull
+		bad[k] = !isStr && !isNull
 		return ok
 	})
-	return ok && !bad && typeOK && sdp
+	return ok && bad == [len(sessionKeys)]bool{} && typeOK && sdp
 }
 
 // object reads an object at s.i, calling value for each member with the
@@ -292,6 +295,7 @@ func (s *jsonScan) stringValue() (v []byte, isStr, isNull, ok bool) {
 func (s *jsonScan) bin20Value(f *bin20Field, typeErr *bool) bool {
 	v, isStr, isNull, ok := s.stringValue()
 	*f = bin20Field{}
+	*typeErr = !isStr && !isNull
 	if isStr {
 		n := 0
 		for len(v) > 0 && n <= 20 {
@@ -306,8 +310,6 @@ func (s *jsonScan) bin20Value(f *bin20Field, typeErr *bool) bool {
 			v = v[size:]
 		}
 		f.ok = n == 20 && len(v) == 0
-	} else if !isNull {
-		*typeErr = true
 	}
 	return ok
 }
@@ -320,6 +322,7 @@ func (s *jsonScan) intValue(f *intField, typeErr *bool) bool {
 	}
 	raw := string(s.b[start:s.i])
 	*f = intField{}
+	*typeErr = false
 	if raw == "null" {
 		return true
 	}

@@ -111,6 +111,9 @@ func FuzzParseWT(f *testing.F) {
 		`{"failure reason":"invalid info_hash \u00e9\ud83d\ude00\ud800","action":"announce"}`,
 		`{"action":"announce","action":null,"interval":1e2,"complete":-0,"x":[1,{"a":[true,false,null]}]}`,
 		`null`, `[]`, ` {"offer":null} `, `{"action":"\u0061nnounce"}`,
+		// A wrong type replaced by a later value of the same key.
+		`{"action":1,"action":"announce","info_hash":1,"info_hash":` + ih + `,"complete":"x","complete":1,"incomplete":0,"interval":1}`,
+		`{"action":"announce","info_hash":` + ih + `,"peer_id":` + id + `,"offer_id":` + id + `,"offer":{"type":1,"type":"offer","sdp":2,"sdp":"x"}}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -67,6 +67,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 
+	// Stop and reload signals have a channel each, so that reloads queued
+	// behind a slow one never crowd out a stop (signal.Notify drops a
+	// signal whose channel is full). Caught from the start: a signal that
+	// comes while a big snapshot loads waits for the tracker to be up.
+	stop, hup := make(chan os.Signal, 1), make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(stop)
+	defer signal.Stop(hup)
+
 	cfg := defaultConfig()
 	if *path != "" {
 		var err error
@@ -104,14 +114,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trackerd: %v\n", err)
 		return exitConfig
 	}
-	// Stop and reload signals have a channel each, so that reloads queued
-	// behind a slow one never crowd out a stop (signal.Notify drops a
-	// signal whose channel is full).
-	stop, hup := make(chan os.Signal, 1), make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(stop)
-	defer signal.Stop(hup)
 	if err := openNotify(); err != nil {
 		r.log.Warn("systemd notification off", "err", err)
 	}
