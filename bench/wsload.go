@@ -98,8 +98,10 @@ func LoadWS(w *Workload, cfg WSConfig) (*Result, error) {
 		"seeders": strconv.FormatFloat(cfg.SeederRatio, 'f', 2, 64), "timeout": cfg.Timeout.String(),
 	}}
 	rec := &recorder{}
-	var crowdEnd atomic.Int64 // Unix ns; far away until the clock starts
-	crowdEnd.Store(time.Now().Add(crowdJoinLimit + cfg.Warmup + cfg.Duration).UnixNano())
+	// end is when every peer stops, in Unix ns: far away while the crowd
+	// joins, then the end of the measured run.
+	var end atomic.Int64
+	end.Store(time.Now().Add(crowdJoinLimit + cfg.Warmup + cfg.Duration).UnixNano())
 	var crowd, joining sync.WaitGroup
 	if cfg.Crowd > 0 {
 		dialing := make(chan struct{}, 64) // connections being opened at once
@@ -108,13 +110,9 @@ func LoadWS(w *Workload, cfg WSConfig) (*Result, error) {
 			joining.Add(1)
 			go func() {
 				defer crowd.Done()
-				n := cfg.Conns + i
-				p := &wsPeer{cfg: &cfg, w: w, rec: rec, rng: rand.New(rand.NewPCG(cfg.Seed, uint64(1000+n))),
-					src: loopbackSource(0, n%httpSources), mine: make(map[[20]byte]struct{}, cfg.Offers),
-					next: i % cfg.Torrents, quiet: true, dialing: dialing, joined: joining.Done}
-				p.id = peerID(n)
-				p.id[8] = 'W'
-				p.runUntil(func() time.Time { return time.Unix(0, crowdEnd.Load()) })
+				p := newWSPeer(&cfg, w, rec, cfg.Conns+i, i%cfg.Torrents, cfg.Offers)
+				p.quiet, p.dialing, p.joined = true, dialing, joining.Done
+				p.runUntil(&end)
 			}()
 		}
 		if !waitTimeout(&joining, crowdJoinLimit) {
@@ -122,19 +120,13 @@ func LoadWS(w *Workload, cfg WSConfig) (*Result, error) {
 		}
 	}
 	start := time.Now()
-	end := start.Add(cfg.Warmup + cfg.Duration)
-	crowdEnd.Store(end.UnixNano())
+	end.Store(start.Add(cfg.Warmup + cfg.Duration).UnixNano())
 	var wg sync.WaitGroup
 	for i := range cfg.Conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := &wsPeer{cfg: &cfg, w: w, rec: rec, rng: rand.New(rand.NewPCG(cfg.Seed, uint64(1000+i))),
-				src: loopbackSource(0, i%httpSources), mine: make(map[[20]byte]struct{}, recentOffers),
-				next: i % cfg.Torrents}
-			p.id = peerID(i)
-			p.id[8] = 'W'
-			p.runUntil(func() time.Time { return end })
+			newWSPeer(&cfg, w, rec, i, i%cfg.Torrents, recentOffers).runUntil(&end)
 		}()
 	}
 	rec.measure(res, start, cfg.Warmup, cfg.Duration, cfg.ServerPID)
@@ -183,9 +175,20 @@ type wsPeer struct {
 	joined    func()        // called once, when its announce is answered
 }
 
-// runUntil runs the peer until end(), which a quiet peer reads again
+// newWSPeer returns simulated peer n, announcing first on torrent next and
+// remembering about offers of its own offer ids.
+func newWSPeer(cfg *WSConfig, w *Workload, rec *recorder, n, next, offers int) *wsPeer {
+	p := &wsPeer{cfg: cfg, w: w, rec: rec, rng: rand.New(rand.NewPCG(cfg.Seed, uint64(1000+n))),
+		src: loopbackSource(0, n%httpSources), mine: make(map[[20]byte]struct{}, offers), next: next}
+	p.id = peerID(n)
+	p.id[8] = 'W'
+	return p
+}
+
+// runUntil runs the peer until end (Unix ns), which a quiet peer reads again
 // after each message: the crowd joins before the clock starts.
-func (p *wsPeer) runUntil(end func() time.Time) {
+func (p *wsPeer) runUntil(endNs *atomic.Int64) {
+	end := func() time.Time { return time.Unix(0, endNs.Load()) }
 	defer func() {
 		if p.c != nil {
 			p.c.close()
