@@ -247,14 +247,10 @@ func TestTrackerd_DropsPrivileges(t *testing.T) {
 			sd.expect(t, "RELOADING=1")
 			sd.expect(t, "READY=1")
 			// The log is read from stderr on its own goroutine: wait for it.
-			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-				logs := p.logs.String()
-				if strings.Contains(logs, "reload failed") || time.Now().After(deadline) {
-					t.Fatalf("reload after the drop did not load the new list:\n%s", logs)
-				}
-				if strings.Contains(logs, `"config reloaded"`) && strings.Contains(logs, `"hashes":1`) {
-					break
-				}
+			waitLog(t, p, 1, "access list loaded", `"hashes":1`)
+			waitLog(t, p, 1, "config reloaded")
+			if strings.Contains(p.logs.String(), "reload failed") {
+				t.Fatalf("reload after the drop failed:\n%s", p.logs)
 			}
 
 			if _, err := p.stop(t, syscall.SIGTERM); err != nil {
@@ -476,11 +472,7 @@ func TestTrackerd_StateDirNotWritable(t *testing.T) {
 	dir := t.TempDir() // root's, 0700 under a 0700 parent: nobody cannot write
 	p := startTrackerd(t, "[udp]\nlisten = [\"127.0.0.1:0\"]\n[http]\nlisten = []\n[admin]\nlisten = \"\"\n"+
 		"[state]\nfile = \""+filepath.Join(dir, "swarms.snap")+"\"\n[process]\nuser = \"nobody\"\n")
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(p.logs.String(), "the swarm snapshot cannot be written"); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no warning about the snapshot directory:\n%s", p.logs)
-		}
-	}
+	waitLog(t, p, 1, "WARN", "the swarm snapshot cannot be written")
 	if _, err := p.stop(t, syscall.SIGTERM); err == nil {
 		t.Fatalf("exit 0 although the snapshot could not be written:\n%s", p.logs)
 	}
