@@ -98,21 +98,30 @@ func (s *server) reload() {
 // its value in running.
 func keepRunning(next, running config) config {
 	out := next
-	var walk func(prefix string, o, r reflect.Value)
-	walk = func(prefix string, o, r reflect.Value) {
-		for i := range o.NumField() {
-			f := o.Type().Field(i)
+	eachKey(reflect.ValueOf(&out).Elem(), reflect.ValueOf(running), func(key string, o, r reflect.Value) {
+		if !slices.Contains(liveKeys, key) {
+			o.Set(r)
+		}
+	})
+	return out
+}
+
+// eachKey calls fn with every leaf field of a and b, two values of the
+// same config struct type, named by its TOML key ("tracker.numwant_max").
+func eachKey(a, b reflect.Value, fn func(key string, a, b reflect.Value)) {
+	var walk func(prefix string, a, b reflect.Value)
+	walk = func(prefix string, a, b reflect.Value) {
+		for i := range a.NumField() {
+			f := a.Type().Field(i)
 			key := prefix + f.Tag.Get("toml")
-			switch {
-			case f.Type.Kind() == reflect.Struct:
-				walk(key+".", o.Field(i), r.Field(i))
-			case !slices.Contains(liveKeys, key):
-				o.Field(i).Set(r.Field(i))
+			if f.Type.Kind() == reflect.Struct {
+				walk(key+".", a.Field(i), b.Field(i))
+			} else {
+				fn(key, a.Field(i), b.Field(i))
 			}
 		}
 	}
-	walk("", reflect.ValueOf(&out).Elem(), reflect.ValueOf(running))
-	return out
+	walk("", a, b)
 }
 
 // configChange is one TOML key whose value differs.
@@ -124,20 +133,10 @@ type configChange struct {
 // order of the config struct, named by their TOML tags.
 func diffConfig(a, b config) []configChange {
 	var out []configChange
-	var walk func(prefix string, a, b reflect.Value)
-	walk = func(prefix string, a, b reflect.Value) {
-		for i := range a.NumField() {
-			f := a.Type().Field(i)
-			key := prefix + f.Tag.Get("toml")
-			if f.Type.Kind() == reflect.Struct {
-				walk(key+".", a.Field(i), b.Field(i))
-				continue
-			}
-			if av, bv := a.Field(i).Interface(), b.Field(i).Interface(); !reflect.DeepEqual(av, bv) {
-				out = append(out, configChange{key: key, old: fmt.Sprint(av), new: fmt.Sprint(bv)})
-			}
+	eachKey(reflect.ValueOf(a), reflect.ValueOf(b), func(key string, a, b reflect.Value) {
+		if av, bv := a.Interface(), b.Interface(); !reflect.DeepEqual(av, bv) {
+			out = append(out, configChange{key: key, old: fmt.Sprint(av), new: fmt.Sprint(bv)})
 		}
-	}
-	walk("", reflect.ValueOf(a), reflect.ValueOf(b))
+	})
 	return out
 }
