@@ -43,13 +43,42 @@ var (
 )
 
 // wsConn is the client end of one WebSocket connection, owned by one
-// goroutine.
+// goroutine. Frames written are queued and sent together just before a
+// read has to wait for the server (flushingReader), as a browser's event
+// loop answers every message of one read before it writes: one write(2)
+// per message would cost the generator, and the tracker's receive path on
+// loopback, more than the messages themselves.
 type wsConn struct {
 	c   net.Conn
 	br  *bufio.Reader
 	rng *rand.Rand
-	out []byte // frame being written
+	out []byte // frames queued, not yet written
 	msg []byte // message being reassembled; returned by readMessage
+}
+
+// maxQueued is how many bytes of frames wsConn queues before it writes
+// without waiting for a read.
+const maxQueued = 64 << 10
+
+// flushingReader reads the connection for bufio, writing the queued
+// frames first.
+type flushingReader struct{ w *wsConn }
+
+func (f flushingReader) Read(p []byte) (int, error) {
+	if err := f.w.flush(); err != nil {
+		return 0, err
+	}
+	return f.w.c.Read(p)
+}
+
+// flush writes the queued frames.
+func (w *wsConn) flush() error {
+	if len(w.out) == 0 {
+		return nil
+	}
+	_, err := w.c.Write(w.out)
+	w.out = w.out[:0]
+	return err
 }
 
 // dialWS opens a TCP connection from src to target and upgrades it on path.
@@ -59,7 +88,8 @@ func dialWS(target netip.AddrPort, src netip.Addr, path string, timeout time.Dur
 	if err != nil {
 		return nil, err
 	}
-	w := &wsConn{c: c, br: bufio.NewReaderSize(c, 8192), rng: rng}
+	w := &wsConn{c: c, rng: rng}
+	w.br = bufio.NewReaderSize(flushingReader{w}, 8192)
 	var key [16]byte
 	binary.LittleEndian.PutUint64(key[:], rng.Uint64())
 	binary.LittleEndian.PutUint64(key[8:], rng.Uint64())
@@ -139,13 +169,16 @@ func appendFrame(dst []byte, opcode byte, payload []byte, key [4]byte) []byte {
 	return dst
 }
 
-// writeMessage sends payload as one text frame.
+// writeMessage queues payload as one frame; it is written before the next
+// read waits, or now when maxQueued bytes are waiting.
 func (w *wsConn) writeMessage(opcode byte, payload []byte) error {
 	var key [4]byte
 	binary.LittleEndian.PutUint32(key[:], w.rng.Uint32())
-	w.out = appendFrame(w.out[:0], opcode, payload, key)
-	_, err := w.c.Write(w.out)
-	return err
+	w.out = appendFrame(w.out, opcode, payload, key)
+	if len(w.out) >= maxQueued {
+		return w.flush()
+	}
+	return nil
 }
 
 // readFrameHeader reads a server frame's header: FIN, opcode and payload

@@ -35,6 +35,12 @@ func TestReadMessage(t *testing.T) {
 	if err != nil || string(msg) != "Hello" {
 		t.Fatalf("readMessage = %q, %v", msg, err)
 	}
+	if out.Len() != 0 {
+		t.Errorf("the pong was written before a read had to wait")
+	}
+	if err := w.flush(); err != nil {
+		t.Fatal(err)
+	}
 	if b := out.Bytes(); len(b) != 2+4+1 || b[0] != 0x80|wsPong {
 		t.Errorf("ping answered with % x, want a masked pong", b)
 	}

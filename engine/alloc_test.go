@@ -151,11 +151,13 @@ func TestAllocs_WSRelay(t *testing.T) {
 		// Parse copies nothing, but unmasking and parsing must not run over
 		// a buffer twice: give each message fresh bytes from a fixed copy.
 		out = g.message(l, conns[0], out[:0], append(scratch[:0], offer...), now)
+		g.flushRelays(l)
 		if len(fakes[1].out) == 0 {
 			t.Fatal("offer not relayed")
 		}
 		fakes[1].out = fakes[1].out[:0]
 		out = g.message(l, conns[1], out[:0], append(scratch[:0], answer...), now)
+		g.flushRelays(l)
 		if len(fakes[0].out) == 0 {
 			t.Fatal("answer not relayed")
 		}

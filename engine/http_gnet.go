@@ -132,6 +132,7 @@ func (g *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 	now := g.e.clock.Now()
 	if hc.upgraded {
 		out, used, closeConn := g.trafficWS(l, hc, l.out[:0], in, now)
+		g.flushRelays(l)
 		return g.finish(c, hc, out, used, len(in), closeConn, now)
 	}
 	skip := 0
@@ -161,6 +162,7 @@ func (g *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 		var n int
 		var closeConn bool
 		out, n, closeConn = g.trafficWS(l, hc, out, in[used:], now) // frames sent right after the handshake
+		g.flushRelays(l)
 		return g.finish(c, hc, out, used+n, len(in), closeConn, now)
 	}
 	return g.finish(c, hc, out, used, len(in), next == connClose, now)

@@ -32,6 +32,11 @@ type wsConn struct {
 	peers  [maxWSPeers]wsPeer // what this connection announced
 	npeers int
 	pinged bool // a ping is out since the last frame from the client
+
+	// Frames other peers relayed to this connection during the current
+	// callback, written by flushRelays as one.
+	relayed  []byte
+	nrelayed int
 }
 
 type wsPeer struct {
@@ -50,7 +55,8 @@ type wsLoop struct {
 	args    swarm.RTCAnnounce
 	offers  [wt.MaxOffers][20]byte
 	targets []swarm.RTCPeer
-	frame   []byte // one relayed frame
+	frame   []byte      // one relayed frame
+	dirty   []*httpConn // connections with relayed frames to write
 }
 
 // upgradeWS turns hc into a WebSocket connection. The 101 response has
@@ -235,8 +241,8 @@ func (g *gnetHTTP) wsScrape(l *httpLoop, out []byte, r *wt.Request, now uint32) 
 	return ws.EndFrame(out, start, ws.OpText)
 }
 
-// relay sends frame to the connection to: written now when it is on this
-// loop, queued in its loop's inbox otherwise. It reports whether the frame
+// relay sends frame to the connection to: queued for flushRelays when it is
+// on this loop, in its loop's inbox otherwise. It reports whether the frame
 // was delivered or queued; a frame for a closed connection is dropped and
 // counted.
 func (g *gnetHTTP) relay(l *httpLoop, to swarm.Conn, frame []byte) bool {
@@ -259,27 +265,62 @@ func (g *gnetHTTP) relay(l *httpLoop, to swarm.Conn, frame []byte) bool {
 	return true
 }
 
-// deliver writes frame to the live connection to of loop l, closing it if
-// its backlog overflows. Runs on l.
+// deliver queues frame for the live connection to of loop l; flushRelays
+// writes it before the loop's callback returns. Runs on l.
 func (g *gnetHTTP) deliver(l *httpLoop, to swarm.Conn, frame []byte) bool {
 	hc := l.ws.slots.lookup(to)
 	if hc == nil || hc.closing {
 		l.stats.add(WSRelayDropped, 1)
 		return false
 	}
-	if _, err := hc.c.Write(frame); err != nil {
-		l.stats.add(WSRelayDropped, 1)
-		return false
+	if len(hc.ws.relayed) == 0 {
+		l.ws.dirty = append(l.ws.dirty, hc)
 	}
-	l.stats.add(HTTPBytesOut, uint64(len(frame)))
-	if hc.c.OutboundBuffered() > g.e.live.Load().maxPending {
-		// A peer that cannot keep up is closed, visibly, rather than
-		// having its offers dropped silently (PROTOCOL.md).
-		hc.closing = true
-		l.stats.add(WSBacklogClosed, 1)
-		_ = hc.c.Close()
-	}
+	hc.ws.relayed = append(hc.ws.relayed, frame...)
+	hc.ws.nrelayed++
 	return true
+}
+
+// maxIdleRelayBuf is the largest relay buffer a connection keeps between
+// callbacks; a larger one, grown by a burst, is given back.
+const maxIdleRelayBuf = 4 << 10
+
+// flushRelays writes every connection's queued relays, one Write per
+// connection however many frames a callback relayed to it: on loopback
+// each write(2) costs the receiver's TCP work too, so this is most of a
+// relay's cost. A connection whose backlog overflows is closed. Runs on l,
+// at the end of each callback that relays.
+func (g *gnetHTTP) flushRelays(l *httpLoop) {
+	maxPending := g.e.live.Load().maxPending
+	for i, hc := range l.ws.dirty {
+		l.ws.dirty[i] = nil
+		w := hc.ws
+		b, n := w.relayed, w.nrelayed
+		if len(b) == 0 {
+			continue // closed since: closeWS counted the frames
+		}
+		w.relayed, w.nrelayed = b[:0], 0
+		if cap(b) > maxIdleRelayBuf {
+			w.relayed = nil
+		}
+		if hc.closing {
+			l.stats.add(WSRelayDropped, uint64(n))
+			continue
+		}
+		if _, err := hc.c.Write(b); err != nil {
+			l.stats.add(WSRelayDropped, uint64(n))
+			continue
+		}
+		l.stats.add(HTTPBytesOut, uint64(len(b)))
+		if hc.c.OutboundBuffered() > maxPending {
+			// A peer that cannot keep up is closed, visibly, rather than
+			// having its offers dropped silently (PROTOCOL.md).
+			hc.closing = true
+			l.stats.add(WSBacklogClosed, 1)
+			_ = hc.c.Close()
+		}
+	}
+	l.ws.dirty = l.ws.dirty[:0]
 }
 
 // drainInbox writes the frames other loops queued for this loop's
@@ -295,6 +336,7 @@ func (g *gnetHTTP) drainInbox(l *httpLoop) {
 		rest = next
 	}
 	l.ws.spare = b[:0]
+	g.flushRelays(l)
 }
 
 // closeWS removes the peers the connection announced, at once, and frees
@@ -306,6 +348,10 @@ func (g *gnetHTTP) closeWS(l *httpLoop, hc *httpConn) {
 	}
 	w.npeers = 0
 	l.ws.slots.remove(w.handle)
+	if w.nrelayed > 0 { // queued in this callback, now undeliverable
+		l.stats.add(WSRelayDropped, uint64(w.nrelayed))
+		w.relayed, w.nrelayed = w.relayed[:0], 0
+	}
 }
 
 func (w *wsConn) find(ih *swarm.InfoHash, peerID *[20]byte) int {
