@@ -15,9 +15,9 @@ import (
 	"time"
 )
 
-// A small WebSocket client (RFC 6455): the opening handshake, masked text
-// frames out, unmasked frames in, fragmented messages, ping and close. No
-// extensions: permessage-deflate is not offered.
+// A small WebSocket client (RFC 6455): the opening handshake here, masked
+// frames out and unmasked frames in, fragmented messages, ping and close
+// in wsloop.go. No extensions: permessage-deflate is not offered.
 
 // WebSocket opcodes (RFC 6455 §5.2).
 const (
@@ -42,43 +42,12 @@ var (
 	errWSClosed    = errors.New("bench: WebSocket closed by the server")
 )
 
-// wsConn is the client end of one WebSocket connection, owned by one
-// goroutine. Frames written are queued and sent together just before a
-// read has to wait for the server (flushingReader), as a browser's event
-// loop answers every message of one read before it writes: one write(2)
-// per message would cost the generator, and the tracker's receive path on
-// loopback, more than the messages themselves.
+// wsConn is a connection dialWS has upgraded; takeWS hands its socket to a
+// wsLoop.
 type wsConn struct {
 	c   net.Conn
-	br  *bufio.Reader
+	br  *bufio.Reader // may hold bytes read past the handshake
 	rng *rand.Rand
-	out []byte // frames queued, not yet written
-	msg []byte // message being reassembled; returned by readMessage
-}
-
-// maxQueued is how many bytes of frames wsConn queues before it writes
-// without waiting for a read.
-const maxQueued = 64 << 10
-
-// flushingReader reads the connection for bufio, writing the queued
-// frames first.
-type flushingReader struct{ w *wsConn }
-
-func (f flushingReader) Read(p []byte) (int, error) {
-	if err := f.w.flush(); err != nil {
-		return 0, err
-	}
-	return f.w.c.Read(p)
-}
-
-// flush writes the queued frames.
-func (w *wsConn) flush() error {
-	if len(w.out) == 0 {
-		return nil
-	}
-	_, err := w.c.Write(w.out)
-	w.out = w.out[:0]
-	return err
 }
 
 // dialWS opens a TCP connection from src to target and upgrades it on path.
@@ -88,8 +57,7 @@ func dialWS(target netip.AddrPort, src netip.Addr, path string, timeout time.Dur
 	if err != nil {
 		return nil, err
 	}
-	w := &wsConn{c: c, rng: rng}
-	w.br = bufio.NewReaderSize(flushingReader{w}, 8192)
+	w := &wsConn{c: c, br: bufio.NewReaderSize(c, 4096), rng: rng}
 	var key [16]byte
 	binary.LittleEndian.PutUint64(key[:], rng.Uint64())
 	binary.LittleEndian.PutUint64(key[8:], rng.Uint64())
@@ -163,107 +131,16 @@ func appendFrame(dst []byte, opcode byte, payload []byte, key [4]byte) []byte {
 	dst = append(dst, key[:]...)
 	start := len(dst)
 	dst = append(dst, payload...)
-	for i := range payload {
-		dst[start+i] ^= key[i&3]
+	b := dst[start:]
+	k8 := uint64(binary.LittleEndian.Uint32(key[:])) * 0x100000001 // the key twice
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], binary.LittleEndian.Uint64(b[i:])^k8)
+	}
+	for ; i < len(b); i++ {
+		b[i] ^= key[i&3]
 	}
 	return dst
-}
-
-// writeMessage queues payload as one frame; it is written before the next
-// read waits, or now when maxQueued bytes are waiting.
-func (w *wsConn) writeMessage(opcode byte, payload []byte) error {
-	var key [4]byte
-	binary.LittleEndian.PutUint32(key[:], w.rng.Uint32())
-	w.out = appendFrame(w.out, opcode, payload, key)
-	if len(w.out) >= maxQueued {
-		return w.flush()
-	}
-	return nil
-}
-
-// readFrameHeader reads a server frame's header: FIN, opcode and payload
-// length. Server frames must not be masked (RFC 6455 §5.1).
-func readFrameHeader(br *bufio.Reader) (fin bool, opcode byte, n int, err error) {
-	var h [2]byte
-	if _, err = io.ReadFull(br, h[:]); err != nil {
-		return
-	}
-	fin, opcode = h[0]&0x80 != 0, h[0]&0x0f
-	if h[0]&0x70 != 0 || h[1]&0x80 != 0 { // reserved bits, or masked
-		return fin, opcode, 0, errWSFrame
-	}
-	n = int(h[1] & 0x7f)
-	switch n {
-	case 126:
-		var b [2]byte
-		if _, err = io.ReadFull(br, b[:]); err != nil {
-			return
-		}
-		n = int(binary.BigEndian.Uint16(b[:]))
-	case 127:
-		var b [8]byte
-		if _, err = io.ReadFull(br, b[:]); err != nil {
-			return
-		}
-		v := binary.BigEndian.Uint64(b[:])
-		if v > maxWSMessage {
-			return fin, opcode, 0, errWSFrame
-		}
-		n = int(v)
-	}
-	if opcode >= wsClose && (n > 125 || !fin) { // control frames (§5.5)
-		return fin, opcode, 0, errWSFrame
-	}
-	return fin, opcode, n, nil
-}
-
-// readMessage returns the next text or binary message, answering pings on
-// the way. The result aliases w and is valid until the next readMessage.
-func (w *wsConn) readMessage() ([]byte, error) {
-	w.msg = w.msg[:0]
-	inMessage := false
-	for {
-		fin, op, n, err := readFrameHeader(w.br)
-		if err != nil {
-			return nil, err
-		}
-		if len(w.msg)+n > maxWSMessage {
-			return nil, errWSFrame
-		}
-		start := len(w.msg)
-		w.msg = append(w.msg, make([]byte, n)...)
-		if _, err := io.ReadFull(w.br, w.msg[start:]); err != nil {
-			return nil, err
-		}
-		switch op {
-		case wsPing:
-			payload := append([]byte(nil), w.msg[start:]...)
-			w.msg = w.msg[:start]
-			if err := w.writeMessage(wsPong, payload); err != nil {
-				return nil, err
-			}
-			continue
-		case wsPong:
-			w.msg = w.msg[:start]
-			continue
-		case wsClose:
-			return nil, errWSClosed
-		case wsText, wsBinary:
-			if inMessage {
-				return nil, errWSFrame
-			}
-			inMessage = true
-		case wsContinuation:
-			if !inMessage {
-				return nil, errWSFrame
-			}
-		default:
-			return nil, errWSFrame
-		}
-		if fin {
-			return w.msg, nil
-		}
-	}
 }
 
 func (w *wsConn) close() { w.c.Close() }

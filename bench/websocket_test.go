@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"bytes"
 	"testing"
 )
@@ -26,29 +25,51 @@ func TestAppendFrame_Masked(t *testing.T) {
 	}
 }
 
-func TestReadMessage(t *testing.T) {
-	// Server frames: "Hel" + "lo" fragmented around a ping, then a close.
-	in := []byte{0x01, 0x03, 'H', 'e', 'l', 0x89, 0x01, 'p', 0x80, 0x02, 'l', 'o', 0x88, 0x00}
-	var out bytes.Buffer
-	w := &wsConn{br: bufio.NewReader(bytes.NewReader(in)), c: nopConn{&out}, rng: newTestRand()}
-	msg, err := w.readMessage()
-	if err != nil || string(msg) != "Hello" {
-		t.Fatalf("readMessage = %q, %v", msg, err)
-	}
-	if out.Len() != 0 {
-		t.Errorf("the pong was written before a read had to wait")
-	}
-	if err := w.flush(); err != nil {
+// wsRecorder is a wsHandler that keeps what it is given.
+type wsRecorder struct {
+	msgs []string
+	sent []byte // opcodes of the frames queued
+}
+
+func (r *wsRecorder) handle(msg []byte)             { r.msgs = append(r.msgs, string(msg)) }
+func (r *wsRecorder) send(opcode byte, data []byte) { r.sent = append(r.sent, opcode) }
+
+func TestRawWS_Messages(t *testing.T) {
+	// Server frames: "Hel" + "lo" fragmented around a ping, "x" whole, the
+	// first bytes of another frame; then its rest and a close.
+	in := []byte{0x01, 0x03, 'H', 'e', 'l', 0x89, 0x01, 'p', 0x80, 0x02, 'l', 'o', 0x81, 0x01, 'x', 0x81, 0x7e, 0x00}
+	r := &rawWS{in: append([]byte(nil), in...)}
+	var h wsRecorder
+	if err := r.messages(&h); err != nil {
 		t.Fatal(err)
 	}
-	if b := out.Bytes(); len(b) != 2+4+1 || b[0] != 0x80|wsPong {
-		t.Errorf("ping answered with % x, want a masked pong", b)
+	if len(h.msgs) != 2 || h.msgs[0] != "Hello" || h.msgs[1] != "x" {
+		t.Errorf("messages %q, want Hello and x", h.msgs)
 	}
-	if _, err := w.readMessage(); err != errWSClosed {
+	if !bytes.Equal(h.sent, []byte{wsPong}) {
+		t.Errorf("frames queued %v, want one pong", h.sent)
+	}
+	if !bytes.Equal(r.in, []byte{0x81, 0x7e, 0x00}) {
+		t.Errorf("kept % x, want the partial frame", r.in)
+	}
+	r.in = append(r.in, 0x7e)
+	r.in = append(r.in, bytes.Repeat([]byte{'y'}, 126)...)
+	r.in = append(r.in, 0x88, 0x00)
+	if err := r.messages(&h); err != errWSClosed {
 		t.Errorf("after close: %v, want errWSClosed", err)
 	}
-	masked := &wsConn{br: bufio.NewReader(bytes.NewReader([]byte{0x81, 0x81, 1, 2, 3, 4, 'x'}))}
-	if _, err := masked.readMessage(); err != errWSFrame {
-		t.Errorf("masked server frame: %v, want errWSFrame", err)
+	if len(h.msgs) != 3 || len(h.msgs[2]) != 126 {
+		t.Errorf("the 126-byte message was not handed over: %d messages", len(h.msgs))
+	}
+	for _, bad := range [][]byte{
+		{0x81, 0x81, 1, 2, 3, 4, 'x'}, // masked
+		{0xc1, 0x01, 'x'},             // a reserved bit
+		{0x80, 0x01, 'x'},             // a continuation with no message begun
+		{0x09, 0x00},                  // a fragmented ping
+	} {
+		r := &rawWS{in: bad}
+		if err := r.messages(&h); err != errWSFrame {
+			t.Errorf("% x: %v, want errWSFrame", bad, err)
+		}
 	}
 }

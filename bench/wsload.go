@@ -1,15 +1,17 @@
 package bench
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
-	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // WSConfig configures LoadWS. Zero fields get the defaults of
@@ -98,56 +100,104 @@ func LoadWS(w *Workload, cfg WSConfig) (*Result, error) {
 		"seeders": strconv.FormatFloat(cfg.SeederRatio, 'f', 2, 64), "timeout": cfg.Timeout.String(),
 	}}
 	rec := &recorder{}
+	var joined atomic.Int64
+	loops, err := dialWSPeers(&cfg, w, rec, &joined)
+	if err != nil {
+		return nil, err
+	}
 	// end is when every peer stops, in Unix ns: far away while the crowd
 	// joins, then the end of the measured run.
 	var end atomic.Int64
+	var goActive atomic.Bool
 	end.Store(time.Now().Add(crowdJoinLimit + cfg.Warmup + cfg.Duration).UnixNano())
-	var crowd, joining sync.WaitGroup
+	var wg sync.WaitGroup
+	for _, lp := range loops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lp.run(&goActive, &end)
+		}()
+	}
 	if cfg.Crowd > 0 {
-		dialing := make(chan struct{}, 64) // connections being opened at once
-		for i := range cfg.Crowd {
-			crowd.Add(1)
-			joining.Add(1)
-			go func() {
-				defer crowd.Done()
-				p := newWSPeer(&cfg, w, rec, cfg.Conns+i, i%cfg.Torrents, cfg.Offers)
-				p.quiet, p.dialing, p.joined = true, dialing, joining.Done
-				p.runUntil(&end)
-			}()
+		deadline := time.Now().Add(crowdJoinLimit)
+		for joined.Load() < int64(cfg.Crowd) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
 		}
-		if !waitTimeout(&joining, crowdJoinLimit) {
-			return nil, fmt.Errorf("ws: the crowd of %d browsers did not join within %v", cfg.Crowd, crowdJoinLimit)
+		if n := joined.Load(); n < int64(cfg.Crowd) {
+			end.Store(0)
+			wg.Wait()
+			return nil, fmt.Errorf("ws: %d of the crowd of %d browsers joined within %v", n, cfg.Crowd, crowdJoinLimit)
 		}
 	}
 	start := time.Now()
 	end.Store(start.Add(cfg.Warmup + cfg.Duration).UnixNano())
-	var wg sync.WaitGroup
-	for i := range cfg.Conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			newWSPeer(&cfg, w, rec, i, i%cfg.Torrents, recentOffers).runUntil(&end)
-		}()
-	}
+	goActive.Store(true)
 	rec.measure(res, start, cfg.Warmup, cfg.Duration, cfg.ServerPID)
 	wg.Wait()
-	crowd.Wait()
 	return res, nil
 }
 
-// waitTimeout waits for wg, at most d; it reports whether wg finished.
-func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-time.After(d):
-		return false
+// dialWSPeers opens every peer's connection, the crowd's first, 64 at a
+// time, and shares the peers out over one loop per CPU the generator may
+// use.
+func dialWSPeers(cfg *WSConfig, w *Workload, rec *recorder, joined *atomic.Int64) ([]*wsLoop, error) {
+	loops := make([]*wsLoop, runtime.GOMAXPROCS(0))
+	for i := range loops {
+		lp, err := newWSLoop()
+		if err != nil {
+			for _, l := range loops[:i] {
+				_ = unix.Close(l.epfd)
+			}
+			return nil, err
+		}
+		loops[i] = lp
 	}
+	peers := make([]*wsPeer, 0, cfg.Crowd+cfg.Conns)
+	for i := range cfg.Crowd {
+		p := newWSPeer(cfg, w, rec, cfg.Conns+i, i%cfg.Torrents, cfg.Offers)
+		p.quiet, p.joined = true, joined
+		peers = append(peers, p)
+	}
+	for i := range cfg.Conns {
+		peers = append(peers, newWSPeer(cfg, w, rec, i, i%cfg.Torrents, recentOffers))
+	}
+	var (
+		wg      sync.WaitGroup
+		dialing = make(chan struct{}, 64)
+		mu      sync.Mutex
+		first   error
+	)
+	for _, p := range peers {
+		wg.Add(1)
+		dialing <- struct{}{}
+		go func() {
+			defer func() { <-dialing; wg.Done() }()
+			if err := p.dial(max(p.cfg.Timeout, 5*time.Second)); err != nil {
+				mu.Lock()
+				first = cmp.Or(first, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for i, p := range peers {
+		if err := loops[i%len(loops)].add(p); err != nil && first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		for _, lp := range loops {
+			for _, p := range lp.peers {
+				p.stop()
+			}
+			_ = unix.Close(lp.epfd)
+		}
+		return nil, fmt.Errorf("ws connect: %w", first)
+	}
+	return loops, nil
 }
 
-// wsPeer is one connection's simulated peer, owned by its goroutine.
+// wsPeer is one connection's simulated peer, owned by its loop.
 type wsPeer struct {
 	cfg *WSConfig
 	w   *Workload
@@ -156,8 +206,11 @@ type wsPeer struct {
 	src netip.Addr
 	id  [20]byte
 
+	loop      *wsLoop
+	loopIndex int // in loop.peers
+	c         *rawWS
+
 	next    int // the torrent of the next announce, 0 to Torrents-1
-	c       *wsConn
 	pending bool      // an announce awaits its reply
 	sentAt  time.Time // when it was sent
 	ih      [20]byte  // its info hash
@@ -169,10 +222,8 @@ type wsPeer struct {
 	m       wtMessage
 
 	// A quiet peer (the crowd) announces once and then only answers.
-	quiet     bool
-	announced bool          // its announce has been answered
-	dialing   chan struct{} // bounds concurrent dials, when set
-	joined    func()        // called once, when its announce is answered
+	quiet  bool
+	joined *atomic.Int64 // counts quiet peers whose announce was answered
 }
 
 // newWSPeer returns simulated peer n, announcing first on torrent next and
@@ -185,77 +236,85 @@ func newWSPeer(cfg *WSConfig, w *Workload, rec *recorder, n, next, offers int) *
 	return p
 }
 
-// runUntil runs the peer until end (Unix ns), which a quiet peer reads again
-// after each message: the crowd joins before the clock starts.
-func (p *wsPeer) runUntil(endNs *atomic.Int64) {
-	end := func() time.Time { return time.Unix(0, endNs.Load()) }
-	defer func() {
-		if p.c != nil {
+// dial opens the peer's connection.
+func (p *wsPeer) dial(timeout time.Duration) error {
+	readBuf := wsActiveReadBuf
+	if p.quiet {
+		readBuf = wsQuietReadBuf
+	}
+	w, err := dialWS(p.cfg.Target, p.src, p.cfg.Path, timeout, p.rng)
+	if err == nil {
+		p.c, err = takeWS(w, readBuf)
+	}
+	return err
+}
+
+// redial replaces a broken connection, on the loop; a quiet peer then
+// announces again, an active one when the clock has started. A failure
+// is counted and the peer tried again on the loop's next turn.
+func (p *wsPeer) redial(started bool) {
+	err := p.dial(p.cfg.Timeout)
+	if err == nil {
+		if err = p.loop.watch(p); err != nil {
 			p.c.close()
+			p.c = nil
 		}
-		if p.joined != nil { // never joined: release the waiter
-			p.joined()
+	}
+	if err != nil {
+		p.rec.add(cSendFail, 1)
+		if p.rec.wantError() {
+			p.rec.firstErr.CompareAndSwap(nil, ptr("ws connect: "+err.Error()))
 		}
-	}()
-	for time.Now().Before(end()) {
-		if p.c == nil {
-			c, err := p.dial()
-			if err != nil {
-				p.rec.add(cSendFail, 1)
-				if p.rec.wantError() {
-					p.rec.firstErr.CompareAndSwap(nil, ptr("ws connect: "+err.Error()))
-				}
-				time.Sleep(10 * time.Millisecond)
-				continue
-			}
-			p.c, p.pending, p.announced = c, false, false
-		}
-		if !p.pending && !(p.quiet && p.announced) && !p.announce() {
-			continue
-		}
-		deadline := end()
-		if p.pending {
-			deadline = minTime(deadline, p.sentAt.Add(p.cfg.Timeout))
-		} else { // quiet: look at end() again now and then
-			deadline = minTime(deadline, time.Now().Add(5*time.Second))
-		}
-		_ = p.c.c.SetReadDeadline(deadline)
-		msg, err := p.c.readMessage()
-		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				if p.pending && time.Now().Before(end()) {
-					p.rec.add(cTimeouts, 1)
-					p.pending = false
-				}
-				continue
-			}
-			p.broken("ws read: " + err.Error())
-			continue
-		}
-		p.handle(msg)
+		p.loop.down = append(p.loop.down, p)
+		return
+	}
+	p.pending = false
+	if p.quiet || started {
+		p.announce()
 	}
 }
 
-// dial opens the peer's connection, taking a slot of p.dialing if set.
-func (p *wsPeer) dial() (*wsConn, error) {
-	timeout := p.cfg.Timeout
-	if p.dialing != nil {
-		p.dialing <- struct{}{}
-		defer func() { <-p.dialing }()
-		timeout = max(timeout, 5*time.Second) // the crowd joins all at once
+// send queues one frame for the loop's next flush.
+func (p *wsPeer) send(opcode byte, payload []byte) {
+	if len(p.c.out) == 0 {
+		p.loop.dirty = append(p.loop.dirty, p)
 	}
-	return dialWS(p.cfg.Target, p.src, p.cfg.Path, timeout, p.rng)
+	p.c.writeMessage(opcode, payload)
 }
 
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
+// readable handles what the tracker sent.
+func (p *wsPeer) readable() {
+	if p.c == nil {
+		return // broken earlier in this batch
 	}
-	return a
+	more, err := p.c.fill()
+	if err == nil && more {
+		err = p.c.messages(p)
+	}
+	if err != nil {
+		p.broken("ws read: " + err.Error())
+	}
 }
 
-// announce sends the next announce with fresh offers.
-func (p *wsPeer) announce() bool {
+// checkTimeout gives up on an announce unanswered for cfg.Timeout, counts
+// it, and announces again.
+func (p *wsPeer) checkTimeout(now time.Time) {
+	if p.c != nil && p.pending && now.Sub(p.sentAt) > p.cfg.Timeout {
+		p.rec.add(cTimeouts, 1)
+		p.announce()
+	}
+}
+
+// stop closes the connection.
+func (p *wsPeer) stop() {
+	if p.c != nil {
+		p.c.close()
+		p.c = nil
+	}
+}
+
+// announce queues the next announce with fresh offers.
+func (p *wsPeer) announce() {
 	p.ih = p.w.Hashes[p.next] // Hashes are in order of popularity
 	p.next = (p.next + 1) % p.cfg.Torrents
 	p.offers = p.offers[:0]
@@ -272,13 +331,9 @@ func (p *wsPeer) announce() bool {
 		left, event = 0, "completed"
 	}
 	p.out = appendWTAnnounce(p.out[:0], &p.ih, &p.id, left, event, p.offers)
-	if err := p.c.writeMessage(wsText, p.out); err != nil {
-		p.broken("ws write: " + err.Error())
-		return false
-	}
+	p.send(wsText, p.out)
 	p.rec.add(cRequests, 1)
 	p.pending, p.sentAt = true, time.Now()
-	return true
 }
 
 // remember records one of our offer ids, forgetting the oldest.
@@ -299,7 +354,9 @@ func (p *wsPeer) handle(msg []byte) {
 	switch kind {
 	case wtFailure:
 		p.rec.error("failure reason: " + strconv.Quote(why))
-		p.pending = false
+		if p.pending {
+			p.announce() // the next one, as after a timeout
+		}
 	case wtInvalid:
 		p.rec.invalid(why + ": " + strconv.Quote(string(msg[:min(len(msg), 200)])))
 	case wtAnnounceReply:
@@ -308,10 +365,11 @@ func (p *wsPeer) handle(msg []byte) {
 			return
 		}
 		p.rec.add(cAnnounce, 1)
-		p.pending, p.announced = false, true
-		if p.joined != nil {
-			p.joined()
-			p.joined = nil
+		p.pending = false
+		if p.quiet {
+			p.joined.Add(1)
+		} else {
+			p.announce()
 		}
 	case wtOffer:
 		p.rec.add(cOffer, 1)
@@ -323,10 +381,7 @@ func (p *wsPeer) handle(msg []byte) {
 			return
 		}
 		p.out = appendWTAnswer(p.out[:0], &ih, &p.id, &from, &offer)
-		if err := p.c.writeMessage(wsText, p.out); err != nil {
-			p.broken("ws write: " + err.Error())
-			return
-		}
+		p.send(wsText, p.out)
 		p.rec.add(cRequests, 1)
 	case wtAnswer:
 		offer := p.m.OfferID
@@ -338,11 +393,11 @@ func (p *wsPeer) handle(msg []byte) {
 	}
 }
 
-// broken counts a failed connection and drops it; the next turn of run
-// reconnects.
+// broken counts a failed connection and drops it; the loop's next turn
+// dials again.
 func (p *wsPeer) broken(why string) {
 	p.rec.invalid(why)
-	p.c.close()
-	p.c = nil
+	p.stop()
 	p.rec.add(cReconnects, 1)
+	p.loop.down = append(p.loop.down, p)
 }

@@ -19,8 +19,8 @@ func appendBinString(dst, b []byte) []byte {
 			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
 		case c < utf8.RuneSelf:
 			dst = append(dst, c)
-		default:
-			dst = utf8.AppendRune(dst, rune(c))
+		default: // U+0080-U+00FF in UTF-8
+			dst = append(dst, 0xc0|c>>6, 0x80|c&0x3f)
 		}
 	}
 	return append(dst, '"')

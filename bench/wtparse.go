@@ -299,9 +299,13 @@ func (s *jsonScan) bin20Value(f *bin20Field, typeErr *bool) bool {
 	if isStr {
 		n := 0
 		for len(v) > 0 && n <= 20 {
-			r, size := utf8.DecodeRune(v)
-			if r > 0xff {
-				return ok
+			r, size := rune(v[0]), 1
+			switch {
+			case r < utf8.RuneSelf:
+			case (r == 0xc2 || r == 0xc3) && len(v) > 1 && v[1]&0xc0 == 0x80:
+				r, size = (r&0x1f)<<6|rune(v[1]&0x3f), 2 // U+0080-U+00FF
+			default:
+				return ok // above U+00FF, or U+FFFD for bad UTF-8
 			}
 			if n < 20 {
 				f.v[n] = byte(r)
@@ -487,11 +491,20 @@ func (s *jsonScan) str() ([]byte, bool) {
 		case c < 0x20:
 			return nil, false
 		case c < utf8.RuneSelf:
-			s.buf = append(s.buf, c)
-			s.i++
+			// A run of plain ASCII is copied as it is.
+			j := s.i + 1
+			for j < len(s.b) && s.b[j] >= 0x20 && s.b[j] < utf8.RuneSelf && s.b[j] != '"' && s.b[j] != '\\' {
+				j++
+			}
+			s.buf = append(s.buf, s.b[s.i:j]...)
+			s.i = j
 		default:
 			r, size := utf8.DecodeRune(s.b[s.i:])
-			s.buf = utf8.AppendRune(s.buf, r) // U+FFFD for a bad byte
+			if r == utf8.RuneError && size == 1 {
+				s.buf = utf8.AppendRune(s.buf, r) // U+FFFD for a bad byte
+			} else {
+				s.buf = append(s.buf, s.b[s.i:s.i+size]...) // valid UTF-8 decodes to itself
+			}
 			s.i += size
 		}
 	}
