@@ -210,7 +210,7 @@ type wsPeer struct {
 	loopIndex int // in loop.peers
 	c         *rawWS
 
-	next    int // the torrent of the next announce, 0 to Torrents-1
+	next    int       // the torrent of the next announce, 0 to Torrents-1
 	pending bool      // an announce awaits its reply
 	sentAt  time.Time // when it was sent
 	ih      [20]byte  // its info hash
