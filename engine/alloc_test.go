@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/panjf2000/gnet/v2"
 	"github.com/trackerd/trackerd/codec/udp"
 	"github.com/trackerd/trackerd/swarm"
 	"golang.org/x/sys/unix"
@@ -113,15 +112,6 @@ func TestAllocs_HTTPServe(t *testing.T) {
 		}
 	}
 }
-
-// fakeConn is the part of gnet.Conn a relay touches: Write and the backlog.
-type fakeConn struct {
-	gnet.Conn
-	out []byte
-}
-
-func (f *fakeConn) Write(b []byte) (int, error) { f.out = append(f.out[:0], b...); return len(b), nil }
-func (f *fakeConn) OutboundBuffered() int       { return 0 }
 
 // TestAllocs_WSRelay: an announce with an offer, relayed to another
 // connection of the same loop, and the answer relayed back, on warm

@@ -48,6 +48,7 @@ type httpLoop struct {
 	proxy proxy.Header // PROXY protocol parse target
 	ws    wsLoop
 	drain gnet.Runnable // drains ws.inbox; made once, handed to Execute
+	flush gnet.Runnable // writes the relays queued for this loop's connections
 	conns []*httpConn   // open connections, for the sweep
 	free  []*httpConn   // closed connections' records, reused
 }
@@ -132,7 +133,6 @@ func (g *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 	now := g.e.clock.Now()
 	if hc.upgraded {
 		out, used, closeConn := g.trafficWS(l, hc, l.out[:0], in, now)
-		g.flushRelays(l)
 		return g.finish(c, hc, out, used, len(in), closeConn, now)
 	}
 	skip := 0
@@ -162,7 +162,6 @@ func (g *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 		var n int
 		var closeConn bool
 		out, n, closeConn = g.trafficWS(l, hc, out, in[used:], now) // frames sent right after the handshake
-		g.flushRelays(l)
 		return g.finish(c, hc, out, used+n, len(in), closeConn, now)
 	}
 	return g.finish(c, hc, out, used, len(in), next == connClose, now)
@@ -293,6 +292,11 @@ func (g *gnetHTTP) loop(c gnet.Conn) *httpLoop {
 	l.ws.index = len(old)
 	l.drain = gnet.RunnableFunc(func(context.Context) error {
 		g.drainInbox(l)
+		return nil
+	})
+	l.flush = gnet.RunnableFunc(func(context.Context) error {
+		l.ws.flushQueued = false
+		g.flushRelays(l)
 		return nil
 	})
 	g.e.pinLoop("http") // runs on the loop's locked OS thread

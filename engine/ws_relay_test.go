@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/panjf2000/gnet/v2"
 	"github.com/trackerd/trackerd/swarm"
 )
 
@@ -91,5 +93,69 @@ func TestWSSlots(t *testing.T) {
 	s.remove(ha) // stale: must not free c's slot
 	if s.lookup(hc) != c {
 		t.Fatal("removing a stale handle freed a live slot")
+	}
+}
+
+// fakeConn is the part of gnet.Conn a relay touches: Write and the backlog.
+type fakeConn struct {
+	gnet.Conn
+	out    []byte // what the last Write wrote
+	writes int
+}
+
+func (f *fakeConn) Write(b []byte) (int, error) {
+	f.out = append(f.out[:0], b...)
+	f.writes++
+	return len(b), nil
+}
+func (f *fakeConn) OutboundBuffered() int { return 0 }
+
+// TestFlushRelays: frames relayed to one connection from several others
+// leave in one Write; frames for a connection that closes before the
+// flush are counted as dropped and written nowhere.
+func TestFlushRelays(t *testing.T) {
+	e, err := New(wsConfig(), swarm.New(swarm.Config{Shards: 16}), testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newGnetHTTP(e, nil)
+	stats := new(Counters)
+	l := &httpLoop{h: newHTTPHandler(e, stats), stats: stats}
+	var conns [4]*httpConn
+	var fakes [4]*fakeConn
+	for i := range conns {
+		fakes[i] = &fakeConn{}
+		conns[i] = &httpConn{loop: l, c: fakes[i]}
+		g.upgradeWS(l, conns[i])
+	}
+	now := uint32(time.Now().Unix())
+	msg := func(c int, m string) { g.message(l, conns[c], nil, []byte(m), now) }
+	// Peer 1 is alone on torrents 1 and 2, peer 3 alone on torrent 3.
+	msg(1, announceMsg(1, 1, 0, ""))
+	msg(1, announceMsg(2, 1, 0, ""))
+	msg(3, announceMsg(3, 3, 0, ""))
+	// Peers 0 and 2 offer to peer 1, peer 0 also to peer 3.
+	msg(0, announceMsg(1, 0, 1, ""))
+	msg(2, announceMsg(2, 2, 1, ""))
+	msg(0, announceMsg(3, 0, 1, ""))
+	// Connection 3 closes before the flush.
+	g.closeWS(l, conns[3])
+	*conns[3] = httpConn{loop: l, ws: conns[3].ws} // as release leaves it
+	g.flushRelays(l)
+
+	if fakes[1].writes != 1 || bytes.Count(fakes[1].out, []byte(`"offer_id"`)) != 2 {
+		t.Errorf("connection 1: %d writes, last %q; want one write of two offers", fakes[1].writes, fakes[1].out)
+	}
+	if fakes[3].writes != 0 {
+		t.Errorf("the closed connection was written to")
+	}
+	if got := stats.Load(WSRelayDropped); got != 1 {
+		t.Errorf("relays dropped = %d, want 1", got)
+	}
+	if got := stats.Load(WSOffersRelayed); got != 3 {
+		t.Errorf("offers relayed = %d, want 3", got)
+	}
+	if len(l.ws.dirty) != 0 || len(conns[1].ws.relayed) != 0 {
+		t.Error("flushRelays left frames queued")
 	}
 }
