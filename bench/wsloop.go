@@ -209,7 +209,16 @@ type wsLoop struct {
 	events []unix.EpollEvent
 	dirty  []*wsPeer // peers with frames queued
 	down   []*wsPeer // peers whose connection broke, to dial again
+
+	// The crowd joins joinWindow browsers at a time, so that the offers
+	// and answers of its announces are relayed while it joins rather than
+	// piling up behind the clock's start.
+	toJoin  []*wsPeer // quiet peers yet to announce
+	joining []*wsPeer // quiet peers whose announce awaits its reply
 }
+
+// joinWindow is how many of the crowd's announces one loop has in flight.
+const joinWindow = 64
 
 func newWSLoop() (*wsLoop, error) {
 	fd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
@@ -223,7 +232,9 @@ func newWSLoop() (*wsLoop, error) {
 func (lp *wsLoop) add(p *wsPeer) error {
 	p.loop, p.loopIndex = lp, len(lp.peers)
 	lp.peers = append(lp.peers, p)
-	if !p.quiet {
+	if p.quiet {
+		lp.toJoin = append(lp.toJoin, p)
+	} else {
 		lp.active = append(lp.active, p)
 	}
 	return lp.watch(p)
@@ -234,8 +245,9 @@ func (lp *wsLoop) watch(p *wsPeer) error {
 	return unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_ADD, p.c.fd, &ev)
 }
 
-// run serves the loop's peers: the quiet ones announce at once, the active
-// ones once go is true; every peer stops at end (Unix ns).
+// run serves the loop's peers: the quiet ones announce first, joinWindow
+// at a time, the active ones once goActive is true; every peer stops at
+// end (Unix ns).
 func (lp *wsLoop) run(goActive *atomic.Bool, endNs *atomic.Int64) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -245,11 +257,6 @@ func (lp *wsLoop) run(goActive *atomic.Bool, endNs *atomic.Int64) {
 		}
 		_ = unix.Close(lp.epfd)
 	}()
-	for _, p := range lp.peers {
-		if p.quiet {
-			p.announce()
-		}
-	}
 	started := false
 	for {
 		now := time.Now()
@@ -267,6 +274,7 @@ func (lp *wsLoop) run(goActive *atomic.Bool, endNs *atomic.Int64) {
 				p.checkTimeout(now)
 			}
 		}
+		lp.join(now)
 		if len(lp.down) > 0 {
 			down := lp.down
 			lp.down = nil
@@ -285,6 +293,30 @@ func (lp *wsLoop) run(goActive *atomic.Bool, endNs *atomic.Int64) {
 		}
 		for i := range n {
 			lp.peers[lp.events[i].Fd].readable()
+		}
+	}
+}
+
+// join drops the crowd's answered announces from joining, announces again
+// those that timed out, and starts more up to joinWindow.
+func (lp *wsLoop) join(now time.Time) {
+	if len(lp.joining) == 0 && len(lp.toJoin) == 0 {
+		return
+	}
+	in := lp.joining[:0]
+	for _, p := range lp.joining {
+		if p.pending && p.c != nil {
+			p.checkTimeout(now)
+			in = append(in, p)
+		}
+	}
+	lp.joining = in
+	for len(lp.joining) < joinWindow && len(lp.toJoin) > 0 {
+		p := lp.toJoin[0]
+		lp.toJoin = lp.toJoin[1:]
+		if p.c != nil {
+			p.announce()
+			lp.joining = append(lp.joining, p)
 		}
 	}
 }
