@@ -133,20 +133,20 @@ func TestAllocs_WSRelay(t *testing.T) {
 	now := uint32(time.Now().Unix())
 	out := make([]byte, 0, 4096)
 	// Peer 1 joins; peer 0 then announces with one offer, which goes to peer 1.
-	out = g.message(l, conns[1], out[:0], []byte(announceMsg(1, 1, 0, "")), now)
+	out, _ = g.message(l, conns[1], out[:0], textMsg([]byte(announceMsg(1, 1, 0, ""))), now)
 	offer := []byte(announceMsg(1, 0, 1, ""))
 	answer := []byte(fmt.Sprintf(`{"action":"announce","info_hash":%s,"peer_id":%s,"to_peer_id":%s,"offer_id":%s,"answer":{"type":"answer","sdp":"v=0"}}`,
 		jsonString(id(1)), jsonString(id(1)), jsonString(id(0)), jsonString(id(100))))
 	round := func() {
 		// Parse copies nothing, but unmasking and parsing must not run over
 		// a buffer twice: give each message fresh bytes from a fixed copy.
-		out = g.message(l, conns[0], out[:0], append(scratch[:0], offer...), now)
+		out, _ = g.message(l, conns[0], out[:0], textMsg(append(scratch[:0], offer...)), now)
 		g.flushRelays(l)
 		if len(fakes[1].out) == 0 {
 			t.Fatal("offer not relayed")
 		}
 		fakes[1].out = fakes[1].out[:0]
-		out = g.message(l, conns[1], out[:0], append(scratch[:0], answer...), now)
+		out, _ = g.message(l, conns[1], out[:0], textMsg(append(scratch[:0], answer...)), now)
 		g.flushRelays(l)
 		if len(fakes[0].out) == 0 {
 			t.Fatal("answer not relayed")

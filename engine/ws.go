@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"unicode/utf8"
 
 	"github.com/trackerd/trackerd/codec/ws"
 	"github.com/trackerd/trackerd/codec/wt"
@@ -71,6 +72,7 @@ func (g *gnetHTTP) upgradeWS(l *httpLoop, hc *httpConn) {
 	w := hc.ws
 	w.dec.Reset()
 	w.dec.MaxMessage = g.e.cfg.WebTorrent.MaxMessage
+	w.dec.TextUnchecked = true // see message
 	w.npeers, w.pinged = 0, false
 	w.handle = l.ws.slots.add(l.ws.index, hc)
 	hc.upgraded = true
@@ -97,7 +99,11 @@ func (g *gnetHTTP) trafficWS(l *httpLoop, hc *httpConn, out, in []byte, now uint
 		switch m.Op {
 		case ws.OpText, ws.OpBinary:
 			l.stats.add(WSMessages, 1)
-			out = g.message(l, hc, out, m.Payload, now)
+			var ok bool
+			if out, ok = g.message(l, hc, out, m, now); !ok {
+				l.stats.add(WSProtocolErrors, 1)
+				return ws.AppendClose(out, ws.CloseCode(ws.ErrInvalidUTF8), ""), len(in), true
+			}
 		case ws.OpPing:
 			out = ws.AppendFrame(out, ws.OpPong, m.Payload)
 		case ws.OpClose:
@@ -107,17 +113,23 @@ func (g *gnetHTTP) trafficWS(l *httpLoop, hc *httpConn, out, in []byte, now uint
 }
 
 // message answers one WebTorrent message; m aliases the connection's input
-// and is dead after this call.
-func (g *gnetHTTP) message(l *httpLoop, hc *httpConn, out, m []byte, now uint32) []byte {
+// and is dead after this call. It reports false when m is text that is not
+// UTF-8: the decoder leaves that check to Parse (ws.Decoder.TextUnchecked),
+// which accepts only UTF-8, and the connection must then be failed (RFC
+// 6455 §8.1).
+func (g *gnetHTTP) message(l *httpLoop, hc *httpConn, out []byte, m ws.Message, now uint32) ([]byte, bool) {
 	r := &l.ws.req
-	if err := r.Parse(m); err != nil {
-		return g.wsFail(l, out, wt.FailureReason(err), r.Action, r.FailureInfoHash())
+	if err := r.Parse(m.Payload); err != nil {
+		if m.Op == ws.OpText && !utf8.Valid(m.Payload) {
+			return out, false
+		}
+		return g.wsFail(l, out, wt.FailureReason(err), r.Action, r.FailureInfoHash()), true
 	}
 	switch r.Action {
 	case wt.ActionScrape:
-		return g.wsScrape(l, out, r, now)
+		return g.wsScrape(l, out, r, now), true
 	case wt.ActionAnnounce:
-		return g.wsAnnounce(l, hc, out, r, now)
+		return g.wsAnnounce(l, hc, out, r, now), true
 	}
 	panic("BUG: wt.Request.Parse accepted an action message does not know")
 }

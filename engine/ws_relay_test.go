@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
+	"github.com/trackerd/trackerd/codec/ws"
 	"github.com/trackerd/trackerd/swarm"
 )
 
@@ -110,6 +111,8 @@ func (f *fakeConn) Write(b []byte) (int, error) {
 }
 func (f *fakeConn) OutboundBuffered() int { return 0 }
 
+func textMsg(b []byte) ws.Message { return ws.Message{Op: ws.OpText, Payload: b} }
+
 // TestFlushRelays: frames relayed to one connection from several others
 // leave in one Write; frames for a connection that closes before the
 // flush are counted as dropped and written nowhere.
@@ -129,7 +132,7 @@ func TestFlushRelays(t *testing.T) {
 		g.upgradeWS(l, conns[i])
 	}
 	now := uint32(time.Now().Unix())
-	msg := func(c int, m string) { g.message(l, conns[c], nil, []byte(m), now) }
+	msg := func(c int, m string) { g.message(l, conns[c], nil, textMsg([]byte(m)), now) }
 	// Peer 1 is alone on torrents 1 and 2, peer 3 alone on torrent 3.
 	msg(1, announceMsg(1, 1, 0, ""))
 	msg(1, announceMsg(2, 1, 0, ""))

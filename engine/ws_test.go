@@ -248,6 +248,8 @@ func wsSuite(t *testing.T, e *Engine, addr netip.AddrPort, base byte) {
 			{name: "unknown action", frame: text(`{"action":"dance","info_hash":` + jsonString(id(1)) + `}`), failure: "action"},
 			{name: "short info_hash", frame: text(`{"action":"announce","info_hash":"abc","peer_id":` + jsonString(id(1)) + `}`), failure: "info_hash"},
 			{name: "id above U+00FF", frame: text(`{"action":"announce","info_hash":"\u0100` + strings.Repeat("a", 19) + `","peer_id":` + jsonString(id(1)) + `}`), failure: "info_hash"},
+			{name: "text not UTF-8 in a string", frame: text(`{"action":"announce","info_hash":"caf` + "\xc3" + `"}`), code: ws.CloseInvalidFramePayloadData},
+			{name: "text not UTF-8 outside strings", frame: text(`{"action":"announce",` + "\xff" + `}`), code: ws.CloseInvalidFramePayloadData},
 			{name: "unmasked frame", frame: ws.AppendFrame(nil, ws.OpText, []byte(`{}`)), code: ws.CloseProtocolError},
 			{name: "reserved bit", frame: func() []byte { f := text(`{}`); f[0] |= 0x40; return f }(), code: ws.CloseProtocolError},
 			{name: "oversize message", frame: ws.AppendClientFrame(nil, ws.OpText, true, [4]byte{}, make([]byte, 70<<10))[:14], code: ws.CloseMessageTooBig},

@@ -114,6 +114,14 @@ type Decoder struct {
 	// masked frame is ErrMasked (§5.1).
 	Client bool
 
+	// TextUnchecked leaves the UTF-8 check of Text messages (§8.1) to the
+	// caller, who must fail the connection with ErrInvalidUTF8 itself when
+	// one is not UTF-8. Set it when the caller validates every byte anyway:
+	// codec/wt's Request.Parse accepts only UTF-8, so the tracker checks
+	// invalid UTF-8 only for a message Parse refused, and reads each
+	// message once instead of twice.
+	TextUnchecked bool
+
 	op  Opcode // OpText or OpBinary while a fragmented message is open, else 0
 	buf []byte // the open fragmented message, unmasked
 }
@@ -251,7 +259,7 @@ func (d *Decoder) Decode(b []byte) (used int, m Message, err error) {
 			if masked {
 				ws.Cipher(payload, mask, 0)
 			}
-			if op == OpText && !utf8.Valid(payload) {
+			if op == OpText && !d.TextUnchecked && !utf8.Valid(payload) {
 				return used, Message{}, ErrInvalidUTF8 // §8.1
 			}
 			return used, Message{Op: op, Payload: payload}, nil
@@ -268,7 +276,7 @@ func (d *Decoder) Decode(b []byte) (used int, m Message, err error) {
 			} else {
 				d.buf = d.buf[:0] // reused by the next message, after the next Decode
 			}
-			if m.Op == OpText && !utf8.Valid(m.Payload) {
+			if m.Op == OpText && !d.TextUnchecked && !utf8.Valid(m.Payload) {
 				return used, Message{}, ErrInvalidUTF8
 			}
 			return used, m, nil

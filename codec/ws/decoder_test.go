@@ -32,11 +32,12 @@ func withBits(frame []byte, bits byte) []byte {
 func TestDecode(t *testing.T) {
 	kib40 := strings.Repeat("y", 40<<10)
 	tests := []struct {
-		name   string
-		in     []byte
-		max    int
-		client bool
-		want   []event
+		name      string
+		in        []byte
+		max       int
+		client    bool
+		unchecked bool // TextUnchecked
+		want      []event
 	}{
 		// Accepted.
 		{name: "rfc masked text", in: readHex(t, "client_text_hello.hex"), want: []event{{op: OpText, payload: "Hello"}}},
@@ -122,10 +123,16 @@ func TestDecode(t *testing.T) {
 		{name: "text surrogate", in: cf(OpText, true, "\xed\xa0\x80"), want: []event{{err: ErrInvalidUTF8}}},
 		{name: "fragmented text not utf8", in: cat(cf(OpText, false, "a"), cf(OpContinuation, true, "\xff")), want: []event{{err: ErrInvalidUTF8}}},
 		{name: "close reason not utf8", in: cf(OpClose, true, closePayload(1000, "\xff")), want: []event{{err: ErrInvalidUTF8}}},
+
+		// TextUnchecked: text is the caller's to check; close reasons are not.
+		{name: "unchecked text not utf8", unchecked: true, in: cf(OpText, true, "caf\xc3"), want: []event{{op: OpText, payload: "caf\xc3"}}},
+		{name: "unchecked fragmented text not utf8", unchecked: true, in: cat(cf(OpText, false, "a"), cf(OpContinuation, true, "\xff")),
+			want: []event{{op: OpText, payload: "a\xff"}}},
+		{name: "unchecked close reason not utf8", unchecked: true, in: cf(OpClose, true, closePayload(1000, "\xff")), want: []event{{err: ErrInvalidUTF8}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := Decoder{MaxMessage: tt.max, Client: tt.client}
+			d := Decoder{MaxMessage: tt.max, Client: tt.client, TextUnchecked: tt.unchecked}
 			got, rest := decodeAll(t, &d, bytes.Clone(tt.in))
 			if !sameEvents(got, tt.want) {
 				t.Fatalf("events\n got %v\nwant %v", got, tt.want)
@@ -143,7 +150,7 @@ func TestDecode(t *testing.T) {
 			for c := range slices.Chunk(tt.in, size) {
 				chunks = append(chunks, c)
 			}
-			if got := decodeChunks(t, Decoder{MaxMessage: tt.max, Client: tt.client}, chunks...); !sameEvents(got, tt.want) {
+			if got := decodeChunks(t, Decoder{MaxMessage: tt.max, Client: tt.client, TextUnchecked: tt.unchecked}, chunks...); !sameEvents(got, tt.want) {
 				t.Fatalf("%d byte(s) at a time\n got %v\nwant %v", size, got, tt.want)
 			}
 		})
