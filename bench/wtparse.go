@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"encoding/binary"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -493,6 +494,9 @@ func (s *jsonScan) str() ([]byte, bool) {
 		case c < utf8.RuneSelf:
 			// A run of plain ASCII is copied as it is.
 			j := s.i + 1
+			for j+8 <= len(s.b) && plain8(binary.LittleEndian.Uint64(s.b[j:])) {
+				j += 8
+			}
 			for j < len(s.b) && s.b[j] >= 0x20 && s.b[j] < utf8.RuneSelf && s.b[j] != '"' && s.b[j] != '\\' {
 				j++
 			}
@@ -509,6 +513,16 @@ func (s *jsonScan) str() ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// plain8 reports whether none of the 8 bytes of w is below 0x20, '"',
+// '\\' or 0x80 and above, with the usual SWAR tests for a zero byte and a
+// byte below n; a false alarm only sends the bytes to the byte loop.
+func plain8(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := w ^ ones*'"'
+	s := w ^ ones*'\\'
+	return ((w-ones*0x20)&^w|(q-ones)&^q|(s-ones)&^s|w)&highs == 0
 }
 
 // hex4 decodes four hex digits.
