@@ -278,7 +278,11 @@ func (lp *wsLoop) run(goActive *atomic.Bool, endNs *atomic.Int64) {
 		if len(lp.down) > 0 {
 			down := lp.down
 			lp.down = nil
-			for _, p := range down {
+			for i, p := range down {
+				if time.Now().UnixNano() >= endNs.Load() { // each dial may take cfg.Timeout
+					lp.down = append(lp.down, down[i:]...)
+					break
+				}
 				p.redial(started)
 			}
 		}

@@ -500,8 +500,17 @@ func (s *jsonScan) str() ([]byte, bool) {
 			for j < len(s.b) && s.b[j] >= 0x20 && s.b[j] < utf8.RuneSelf && s.b[j] != '"' && s.b[j] != '\\' {
 				j++
 			}
-			s.buf = append(s.buf, s.b[s.i:j]...)
-			s.i = j
+			if j-s.i < 8 { // binary strings: short runs between 2-byte characters
+				for ; s.i < j; s.i++ {
+					s.buf = append(s.buf, s.b[s.i])
+				}
+			} else {
+				s.buf = append(s.buf, s.b[s.i:j]...)
+				s.i = j
+			}
+		case c >= 0xc2 && c <= 0xdf && s.i+1 < len(s.b) && s.b[s.i+1]&0xc0 == 0x80:
+			s.buf = append(s.buf, c, s.b[s.i+1]) // U+0080-U+07FF, binary characters among them
+			s.i += 2
 		default:
 			r, size := utf8.DecodeRune(s.b[s.i:])
 			if r == utf8.RuneError && size == 1 {
