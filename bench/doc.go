@@ -31,6 +31,8 @@
 //
 // Concurrency: a Workload is safe for concurrent reads. Each generator runs
 // its own goroutines and returns when its duration is over; counters are
-// atomics read by one sampling goroutine. Nothing here is on trackerd's hot
+// atomics read by one sampling goroutine. The WebSocket generator runs
+// its browsers on one epoll loop per CPU (wsloop.go), as a browser's event
+// loop does: a goroutine per connection cost more than the tracker did. Nothing here is on trackerd's hot
 // path, so allocation is kept low only where it would slow the generator.
 package bench
