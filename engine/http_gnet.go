@@ -133,6 +133,14 @@ func (g *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 	now := g.e.clock.Now()
 	if hc.upgraded {
 		out, used, closeConn := g.trafficWS(l, hc, l.out[:0], in, now)
+		if closeConn {
+			g.writeQueued(l, hc) // what was queued goes before the close frame
+		} else if len(out) > 0 {
+			// The replies leave with the frames relayed to this
+			// connection in the same batch, in one write.
+			g.queueReplies(l, hc, out)
+			out = out[:0]
+		}
 		return g.finish(c, hc, out, used, len(in), closeConn, now)
 	}
 	skip := 0

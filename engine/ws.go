@@ -306,6 +306,30 @@ func (g *gnetHTTP) deliver(l *httpLoop, to swarm.Conn, frame []byte) bool {
 	return true
 }
 
+// queueReplies queues a connection's own replies with the frames relayed
+// to it, for flushRelays.
+func (g *gnetHTTP) queueReplies(l *httpLoop, hc *httpConn, out []byte) {
+	if len(hc.ws.relayed) == 0 {
+		l.ws.dirty = append(l.ws.dirty, hc)
+		g.queueFlush(l)
+	}
+	hc.ws.relayed = append(hc.ws.relayed, out...)
+}
+
+// writeQueued writes the frames queued for hc at once: for a connection
+// about to close, which flushRelays would skip.
+func (g *gnetHTTP) writeQueued(l *httpLoop, hc *httpConn) {
+	w := hc.ws
+	if len(w.relayed) == 0 {
+		return
+	}
+	b := w.relayed
+	w.relayed, w.nrelayed = b[:0], 0
+	if _, err := hc.c.Write(b); err == nil {
+		l.stats.add(HTTPBytesOut, uint64(len(b)))
+	}
+}
+
 // queueFlush has flushRelays run after the loop's current batch, once.
 func (g *gnetHTTP) queueFlush(l *httpLoop) {
 	if l.ws.flushQueued || l.el == nil { // l.el is nil only in tests, which flush themselves

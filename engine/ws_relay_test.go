@@ -161,4 +161,18 @@ func TestFlushRelays(t *testing.T) {
 	if len(l.ws.dirty) != 0 || len(conns[1].ws.relayed) != 0 {
 		t.Error("flushRelays left frames queued")
 	}
+
+	// A connection's own replies are queued with its relays; when it
+	// closes before the flush, writeQueued sends them ahead of the close.
+	g.queueReplies(l, conns[0], []byte("reply"))
+	msg(2, announceMsg(1, 2, 1, "")) // an offer to peer 0 or peer 1
+	g.writeQueued(l, conns[0])
+	if !bytes.HasPrefix(fakes[0].out, []byte("reply")) || len(conns[0].ws.relayed) != 0 {
+		t.Errorf("writeQueued wrote %q", fakes[0].out)
+	}
+	w0 := fakes[0].writes
+	g.flushRelays(l)
+	if fakes[0].writes != w0 {
+		t.Error("frames written twice")
+	}
 }
