@@ -294,6 +294,10 @@ func (s *jsonScan) stringValue() (v []byte, isStr, isNull, ok bool) {
 }
 
 func (s *jsonScan) bin20Value(f *bin20Field, typeErr *bool) bool {
+	if s.bin20Fast(f) {
+		*typeErr = false
+		return true
+	}
 	v, isStr, isNull, ok := s.stringValue()
 	*f = bin20Field{}
 	*typeErr = !isStr && !isNull
@@ -317,6 +321,68 @@ func (s *jsonScan) bin20Value(f *bin20Field, typeErr *bool) bool {
 		f.ok = n == 20 && len(v) == 0
 	}
 	return ok
+}
+
+// bin20Fast decodes a string of exactly 20 characters U+0000-U+00FF
+// written as printable ASCII, 2-byte UTF-8 or \u00XX escapes, as the
+// tracker writes binary strings, straight into f, and moves past it. For
+// anything else it reports false and leaves s as it was, for the general
+// path.
+func (s *jsonScan) bin20Fast(f *bin20Field) bool {
+	b, i := s.b, s.i
+	if i >= len(b) || b[i] != '"' {
+		return false
+	}
+	i++
+	var v [20]byte
+	for n := range v {
+		if i >= len(b) {
+			return false
+		}
+		switch c := b[i]; {
+		case c >= 0x20 && c < 0x80 && c != '"' && c != '\\':
+			v[n] = c
+			i++
+		case (c == 0xc2 || c == 0xc3) && i+1 < len(b) && b[i+1]&0xc0 == 0x80:
+			v[n] = c<<6 | b[i+1]&0x3f
+			i += 2
+		case c == '\\' && i+5 < len(b) && b[i+1] == 'u' && b[i+2] == '0' && b[i+3] == '0':
+			hi, lo := unhexDigit(b[i+4]), unhexDigit(b[i+5])
+			if hi > 15 || lo > 15 {
+				return false
+			}
+			v[n] = hi<<4 | lo
+			i += 6
+		case c == '\\' && i+1 < len(b) && shortEscape[b[i+1]] != 0:
+			v[n] = shortEscape[b[i+1]] &^ 0x80
+			i += 2
+		default:
+			return false
+		}
+	}
+	if i >= len(b) || b[i] != '"' {
+		return false
+	}
+	f.v, f.ok = v, true
+	s.i = i + 1
+	return true
+}
+
+// shortEscape maps the letter of a two-character JSON escape to its byte,
+// with 0x80 set so that 0 means no such escape (every such byte is below 0x80).
+var shortEscape = [256]byte{'"': 0x80 | '"', '\\': 0x80 | '\\', '/': 0x80 | '/',
+	'b': 0x80 | '\b', 'f': 0x80 | '\f', 'n': 0x80 | '\n', 'r': 0x80 | '\r', 't': 0x80 | '\t'}
+
+func unhexDigit(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 0xff
 }
 
 // intValue reads a value for an int64 field: an integer, or null.
