@@ -73,3 +73,26 @@ func TestRawWS_Messages(t *testing.T) {
 		}
 	}
 }
+
+func TestWSPeer_RecentOffers(t *testing.T) {
+	cfg := DefaultWSConfig()
+	p := newWSPeer(&cfg, nil, nil, 3, 0, 100)
+	var ids [][20]byte
+	for range 250 {
+		ids = append(ids, p.newOfferID())
+	}
+	for i, id := range ids {
+		if got, want := p.isRecentOffer(&id), i >= 150; got != want {
+			t.Errorf("offer %d: recent %v, want %v", i, got, want)
+		}
+	}
+	forged := ids[200]
+	forged[19] ^= 1
+	if p.isRecentOffer(&forged) {
+		t.Error("an id with our number but other bytes was taken for ours")
+	}
+	other := newWSPeer(&cfg, nil, nil, 4, 0, 100).newOfferID()
+	if p.isRecentOffer(&other) {
+		t.Error("another peer's offer id was taken for ours")
+	}
+}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
@@ -215,9 +216,13 @@ type wsPeer struct {
 	sentAt  time.Time // when it was sent
 	ih      [20]byte  // its info hash
 	offers  [][20]byte
-	mine    map[[20]byte]struct{} // recent offer ids of ours, to match answers
-	ring    [][20]byte            // the same ids in order, to forget the oldest
-	ringPos int
+	// Offer ids carry their number: the first 8 bytes are made XOR
+	// idKey, so that they look as random as the rest. An answer matches
+	// offer n if n is one of the last len(recent) made and recent holds
+	// the same id.
+	made   uint64
+	idKey  uint64
+	recent [][20]byte // by n % len(recent)
 	out     []byte
 	m       wtMessage
 
@@ -227,10 +232,11 @@ type wsPeer struct {
 }
 
 // newWSPeer returns simulated peer n, announcing first on torrent next and
-// remembering about offers of its own offer ids.
+// remembering the last offers of its own offer ids.
 func newWSPeer(cfg *WSConfig, w *Workload, rec *recorder, n, next, offers int) *wsPeer {
 	p := &wsPeer{cfg: cfg, w: w, rec: rec, rng: rand.New(rand.NewPCG(cfg.Seed, uint64(1000+n))),
-		src: loopbackSource(0, n%httpSources), mine: make(map[[20]byte]struct{}, offers), next: next}
+		src: loopbackSource(0, n%httpSources), recent: make([][20]byte, max(offers, 1)), next: next}
+	p.idKey = p.rng.Uint64()
 	p.id = peerID(n)
 	p.id[8] = 'W'
 	return p
@@ -319,12 +325,7 @@ func (p *wsPeer) announce() {
 	p.next = (p.next + 1) % p.cfg.Torrents
 	p.offers = p.offers[:0]
 	for range p.cfg.Offers {
-		var id [20]byte
-		for k := range id {
-			id[k] = byte(p.rng.Uint32())
-		}
-		p.offers = append(p.offers, id)
-		p.remember(id)
+		p.offers = append(p.offers, p.newOfferID())
 	}
 	left, event := uint64(50), "started"
 	if p.rng.Float64() < p.cfg.SeederRatio {
@@ -336,16 +337,21 @@ func (p *wsPeer) announce() {
 	p.pending, p.sentAt = true, time.Now()
 }
 
-// remember records one of our offer ids, forgetting the oldest.
-func (p *wsPeer) remember(id [20]byte) {
-	if len(p.ring) < recentOffers {
-		p.ring = append(p.ring, id)
-	} else {
-		delete(p.mine, p.ring[p.ringPos])
-		p.ring[p.ringPos] = id
-		p.ringPos = (p.ringPos + 1) % recentOffers
-	}
-	p.mine[id] = struct{}{}
+// newOfferID returns the id of our next offer, and remembers it.
+func (p *wsPeer) newOfferID() [20]byte {
+	var id [20]byte
+	binary.LittleEndian.PutUint64(id[:], p.made^p.idKey)
+	binary.LittleEndian.PutUint64(id[8:], p.rng.Uint64())
+	binary.LittleEndian.PutUint32(id[16:], p.rng.Uint32())
+	p.recent[p.made%uint64(len(p.recent))] = id
+	p.made++
+	return id
+}
+
+// isRecentOffer reports whether id is one of our last len(recent) offers.
+func (p *wsPeer) isRecentOffer(id *[20]byte) bool {
+	n := binary.LittleEndian.Uint64(id[:]) ^ p.idKey
+	return n < p.made && p.made-n <= uint64(len(p.recent)) && p.recent[n%uint64(len(p.recent))] == *id
 }
 
 // handle validates and counts one message, answering offers.
@@ -385,7 +391,7 @@ func (p *wsPeer) handle(msg []byte) {
 		p.rec.add(cRequests, 1)
 	case wtAnswer:
 		offer := p.m.OfferID
-		if _, ok := p.mine[offer]; !ok {
+		if !p.isRecentOffer(&offer) {
 			p.rec.add(cLate, 1) // an answer to an offer we no longer remember
 			return
 		}
