@@ -223,8 +223,8 @@ type wsPeer struct {
 	made   uint64
 	idKey  uint64
 	recent [][20]byte // by n % len(recent)
-	out     []byte
-	m       wtMessage
+	out    []byte
+	m      wtMessage
 
 	// A quiet peer (the crowd) announces once and then only answers.
 	quiet  bool
