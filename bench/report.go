@@ -11,6 +11,7 @@ const (
 	targetUDPvsOpentracker = 2.0  // trackerd ÷ opentracker, UDP
 	targetUDPvsCeiling     = 0.85 // trackerd ÷ the UDP ceiling
 	targetBytesPerPeer     = 40   // RSS per IPv4 peer, at 10M peers
+	targetWSvsBTTracker    = 15   // trackerd ÷ bittorrent-tracker, WebSocket with offers relayed
 	generatorBound         = 90   // generator CPU %, above which a rate is a lower bound
 )
 
@@ -57,20 +58,14 @@ func formatReport(env runEnv, cfg *RunConfig, rows []LoadRow, mem []MemoryRow, o
 // formatTargets lists the targets that this run can speak to.
 func formatTargets(rows []LoadRow, mem []MemoryRow, cfg *RunConfig) string {
 	var lines []string
-	var primary, ot, ceil *LoadRow
-	for i := range rows {
-		r := &rows[i]
-		if r.Protocol != ProtoUDP || len(r.Results) == 0 {
-			continue
+	// row returns the measured row of proto that pick accepts, or nil.
+	row := func(proto string, pick func(*LoadRow) bool) *LoadRow {
+		for i := range rows {
+			if r := &rows[i]; r.Protocol == proto && len(r.Results) > 0 && pick(r) {
+				return r
+			}
 		}
-		switch {
-		case r.Primary:
-			primary = r
-		case r.Server == "opentracker":
-			ot = r
-		case r.Role == RoleCeiling:
-			ceil = r
-		}
+		return nil
 	}
 	check := func(ok bool) string {
 		if ok {
@@ -78,19 +73,24 @@ func formatTargets(rows []LoadRow, mem []MemoryRow, cfg *RunConfig) string {
 		}
 		return "MISSED"
 	}
-	ratio := func(what string, target float64, other *LoadRow) {
+	ratio := func(proto, label string, target float64, pick func(*LoadRow) bool) {
+		primary := row(proto, func(r *LoadRow) bool { return r.Primary })
+		other := row(proto, pick)
 		if primary == nil || other == nil || other.MedianRate() == 0 {
 			return
 		}
 		x := primary.MedianRate() / other.MedianRate()
-		line := fmt.Sprintf("- UDP, trackerd ≥ %.2f× %s: %.2f× (%s)", target, what, x, check(x >= target))
+		line := fmt.Sprintf("- %s, trackerd ≥ %.2f× %s: %.2f× (%s)", proto, target, label, x, check(x >= target))
 		if pc, oc := primary.MedianPerCPU(), other.MedianPerCPU(); pc > 0 && oc > 0 {
 			line += fmt.Sprintf("; per CPU-second %.2f×", pc/oc)
 		}
 		lines = append(lines, line)
 	}
-	ratio("opentracker", targetUDPvsOpentracker, ot)
-	ratio("the ceiling", targetUDPvsCeiling, ceil)
+	ratio(ProtoUDP, "opentracker", targetUDPvsOpentracker, func(r *LoadRow) bool { return r.Server == "opentracker" })
+	ratio(ProtoUDP, "the ceiling", targetUDPvsCeiling, func(r *LoadRow) bool { return r.Role == RoleCeiling })
+	for _, proto := range []string{ProtoWS, ProtoWSCrowd} {
+		ratio(proto, "bittorrent-tracker", targetWSvsBTTracker, func(r *LoadRow) bool { return r.Server == "bittorrent-tracker" })
+	}
 	for _, m := range mem {
 		if !strings.HasPrefix(m.Server, "trackerd") || m.Fill == nil || m.Fill.Announced == 0 {
 			continue

@@ -69,3 +69,28 @@ func TestHumanRate(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatTargets(t *testing.T) {
+	rows := []LoadRow{
+		{Protocol: "udp", Server: "trackerd (mmsg)", Role: RoleTrackerd, Primary: true, Results: []*Result{result(400e3, 100, 99)}},
+		{Protocol: "udp", Server: "opentracker", Role: RolePeer, Results: []*Result{result(200e3, 100, 80)}},
+		{Protocol: "udp", Server: "ceiling", Role: RoleCeiling, Results: []*Result{result(500e3, 100, 99)}},
+		{Protocol: "ws", Server: "trackerd (mmsg)", Role: RoleTrackerd, Primary: true, Results: []*Result{result(450e3, 90, 70)}},
+		{Protocol: "ws", Server: "bittorrent-tracker", Role: RolePeer, Results: []*Result{result(30e3, 100, 50)}},
+		{Protocol: "ws-crowd", Server: "trackerd (mmsg)", Role: RoleTrackerd, Primary: true, Results: []*Result{result(150e3, 100, 95)}},
+		{Protocol: "ws-crowd", Server: "bittorrent-tracker", Role: RolePeer, Note: "failed"},
+	}
+	got := formatTargets(rows, nil, &RunConfig{})
+	for _, want := range []string{
+		"- udp, trackerd ≥ 2.00× opentracker: 2.00× (met); per CPU-second 2.00×\n",
+		"- udp, trackerd ≥ 0.85× the ceiling: 0.80× (MISSED); per CPU-second 0.80×\n",
+		"- ws, trackerd ≥ 15.00× bittorrent-tracker: 15.00× (met); per CPU-second 16.67×\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("formatTargets lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "ws-crowd") {
+		t.Errorf("a target for a row without results:\n%s", got)
+	}
+}
