@@ -257,8 +257,8 @@ func (g *gnetHTTP) wsScrape(l *httpLoop, out []byte, r *wt.Request, now uint32) 
 }
 
 // relay sends frame to the connection to: queued for flushRelays when it is
-// on this loop (deliver), in its loop's inbox otherwise. It reports whether the frame
-// was delivered or queued; a frame for a closed connection is dropped and
+// on this loop (deliver), in its loop's inbox otherwise. It reports whether
+// the frame was queued; a frame for a closed connection is dropped and
 // counted.
 func (g *gnetHTTP) relay(l *httpLoop, to swarm.Conn, frame []byte) bool {
 	if int(to.Loop()) == l.ws.index {
@@ -287,8 +287,9 @@ func (g *gnetHTTP) relay(l *httpLoop, to swarm.Conn, frame []byte) bool {
 // after a batch), so every frame relayed to one connection in that time
 // leaves in one write(2), whichever connections they came from. On
 // loopback each write costs the receiver's TCP work too: with 16 browsers
-// this cuts the tracker's writes 6-fold and its CPU per message by a third
-// (bench/results). Execute costs one small allocation per batch, none per
+// this cut the tracker's writes 6-fold and its CPU per message by 30%
+// (bench/results/2026-11-24-xeon-2vcpu-ws-batching.md). gnet's Execute
+// allocates its task's closure: one small allocation per batch, none per
 // message.
 func (g *gnetHTTP) deliver(l *httpLoop, to swarm.Conn, frame []byte) bool {
 	hc := l.ws.slots.lookup(to)
