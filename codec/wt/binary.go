@@ -75,6 +75,52 @@ func decodeBinary(dst *[20]byte, raw []byte) bool {
 	return n == len(dst)
 }
 
+// decodeBinaryQuoted decodes the string that starts with the quote at b[i]
+// into dst in one pass, when it is exactly 20 characters each written as
+// AppendBinaryString and browsers write them: printable ASCII, U+0080-U+00FF
+// as two bytes of UTF-8, a two-character escape or \u00XX. It returns the
+// index after the closing quote. For any other string it reports false,
+// leaving dst partly written: scanString and decodeBinary then give the
+// answer, valid or not. A binary id is about half escapes and 2-byte
+// characters, which scanString's 8-byte fast path cannot skip; this reads
+// such an id once instead of twice.
+func decodeBinaryQuoted(dst *[20]byte, b []byte, i int) (int, bool) {
+	i++ // the opening quote
+	for n := range dst {
+		if i >= len(b) {
+			return 0, false
+		}
+		switch c := b[i]; {
+		case plain[c]:
+			dst[n] = c
+			i++
+		case (c == 0xc2 || c == 0xc3) && i+1 < len(b) && b[i+1]&0xc0 == 0x80:
+			dst[n] = c<<6 | b[i+1]&0x3f
+			i += 2
+		case c != '\\' || i+1 >= len(b):
+			return 0, false
+		case b[i+1] == 'u':
+			if i+6 > len(b) || b[i+2] != '0' || b[i+3] != '0' || unhex[b[i+4]]|unhex[b[i+5]] > 0xf {
+				return 0, false
+			}
+			dst[n] = unhex[b[i+4]]<<4 | unhex[b[i+5]]
+			i += 6
+		default:
+			switch e := b[i+1]; e {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				dst[n] = unescape(e)
+				i += 2
+			default:
+				return 0, false
+			}
+		}
+	}
+	if i >= len(b) || b[i] != '"' {
+		return 0, false
+	}
+	return i + 1, true
+}
+
 // appendText appends s as a JSON string of UTF-8 text, escaped as
 // JSON.stringify escapes it; each byte of invalid UTF-8 becomes \ufffd, as
 // encoding/json does, so the result is always valid JSON in valid UTF-8.

@@ -459,6 +459,10 @@ func (p *parser) id(i, depth int, dst *[20]byte, st *fieldState) (int, error) {
 	if p.b[i] != '"' {
 		return skipValue(p.b, i, depth)
 	}
+	if end, ok := decodeBinaryQuoted(dst, p.b, i); ok {
+		*st = fieldValid
+		return end, nil
+	}
 	end, _, err := scanString(p.b, i)
 	if err != nil {
 		return 0, err

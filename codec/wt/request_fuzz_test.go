@@ -183,12 +183,25 @@ func FuzzBinaryString(f *testing.F) {
 			if id, ok := decodeBinaryString(enc); !ok || !bytes.Equal(id[:], data) {
 				t.Fatalf("decode(%q) = %x, %v", enc, id, ok)
 			}
+			// Every id as trackers and browsers write it takes the one-pass path.
+			var id [20]byte
+			if end, ok := decodeBinaryQuoted(&id, enc, 0); !ok || end != len(enc) || !bytes.Equal(id[:], data) {
+				t.Fatalf("decodeBinaryQuoted(%q) = %x, %d, %v", enc, id, end, ok)
+			}
 		}
 
 		// Decode arbitrary string contents and compare with encoding/json.
 		in := append(append([]byte{'"'}, data...), '"')
 		end, _, err := scanString(in, 0)
 		whole := err == nil && end == len(in)
+		// The one-pass path agrees with scanString and decodeBinary
+		// whenever it answers.
+		var fast, slow [20]byte
+		if fastEnd, ok := decodeBinaryQuoted(&fast, in, 0); ok {
+			if err != nil || fastEnd != end || !decodeBinary(&slow, in[1:end-1]) || fast != slow {
+				t.Fatalf("decodeBinaryQuoted(%q) = %x, end %d; scanString end %d, %v; decodeBinary %x", in, fast, fastEnd, end, err, slow)
+			}
+		}
 		valid := json.Valid(in) && utf8.Valid(in)
 		if whole != valid {
 			t.Fatalf("scanString(%q) whole %v, encoding/json and UTF-8 valid %v", in, whole, valid)
@@ -198,6 +211,7 @@ func FuzzBinaryString(f *testing.F) {
 		}
 		var got [20]byte
 		ok := decodeBinary(&got, in[1:end-1])
+
 		if err := json.Unmarshal(in, &s); err != nil {
 			t.Fatal(err)
 		}
