@@ -57,6 +57,7 @@ type wsLoop struct {
 	offers  [wt.MaxOffers][20]byte
 	targets []swarm.RTCPeer
 	frame   []byte      // one relayed frame
+	head    []byte      // the start of an announce's offers (wt.AppendOfferHead)
 	dirty   []*httpConn // connections with relayed frames to write
 	// flushQueued: flushRelays is queued with Execute and runs once the
 	// loop's current batch of ready connections is handled.
@@ -219,9 +220,13 @@ func (g *gnetHTTP) wsAnnounce(l *httpLoop, hc *httpConn, out []byte, r *wt.Reque
 	l.stats.add(WSAnnounces, 1)
 	l.stats.clients.count(&r.PeerID)
 	// Offer i goes to target i, never back to the offerer.
+	if len(targets) > 0 {
+		lw.head = wt.AppendOfferHead(lw.head[:0], &r.InfoHash, &r.PeerID)
+	}
 	for i, t := range targets {
 		lw.frame, _ = ws.BeginFrame(lw.frame[:0])
-		lw.frame = wt.AppendOffer(lw.frame, &r.InfoHash, &r.PeerID, &r.Offers[i].ID, r.Offers[i].SDP)
+		lw.frame = append(lw.frame, lw.head...)
+		lw.frame = wt.AppendOfferTail(lw.frame, &r.Offers[i].ID, r.Offers[i].SDP)
 		lw.frame = ws.EndFrame(lw.frame, 0, ws.OpText)
 		if g.relay(l, t.Conn, lw.frame) {
 			l.stats.add(WSOffersRelayed, 1)

@@ -41,10 +41,21 @@ func AppendAnnounceReply(dst []byte, infoHash *[20]byte, complete, incomplete, i
 // (websocket-tracker.js:273-291) and ignores offers from its own peer_id
 // (:239-242), so never relay an offer back to the offerer.
 func AppendOffer(dst []byte, infoHash, offererPeerID, offerID *[20]byte, offer []byte) []byte {
+	return AppendOfferTail(AppendOfferHead(dst, infoHash, offererPeerID), offerID, offer)
+}
+
+// AppendOfferHead appends the start of an offer, the same for every offer
+// of one announce, so that it is encoded once: AppendOfferTail completes
+// each copy of it.
+func AppendOfferHead(dst []byte, infoHash, offererPeerID *[20]byte) []byte {
 	dst = append(dst, `{"action":"announce","info_hash":`...)
 	dst = AppendBinaryString(dst, infoHash[:])
 	dst = append(dst, `,"peer_id":`...)
-	dst = AppendBinaryString(dst, offererPeerID[:])
+	return AppendBinaryString(dst, offererPeerID[:])
+}
+
+// AppendOfferTail appends the rest of an offer after AppendOfferHead.
+func AppendOfferTail(dst []byte, offerID *[20]byte, offer []byte) []byte {
 	dst = append(dst, `,"offer_id":`...)
 	dst = AppendBinaryString(dst, offerID[:])
 	dst = append(dst, `,"offer":`...)
