@@ -161,12 +161,13 @@ func BenchmarkRTCOffer(b *testing.B) {
 	})
 }
 
-// BenchmarkRTCFill announces 10 peers on each of 10k torrents into a new
-// table and reports the live heap per peer (map, slab, peer blocks); then
-// each peer announces again with 10 offers (9 targets each: the other
-// peers), and it reports the heap added per pending offer.
+// BenchmarkRTCFill announces peers into a new table and reports the live
+// heap per peer (map, slab, peer blocks, and the index of big torrents);
+// then each peer announces again with 10 offers, one to each of up to 10
+// other peers, and it reports the heap added per pending offer. Shapes:
+// 10 peers on each of 10k torrents, and 1,000 on each of 100 (indexed).
 func BenchmarkRTCFill(b *testing.B) {
-	const torrents, peers, offers = 10_000, 10, 10
+	const offers = 10
 	ids := make([][20]byte, offers)
 	for i := range ids {
 		ids[i] = offerID(i)
@@ -177,36 +178,47 @@ func BenchmarkRTCFill(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		return ms.HeapAlloc
 	}
-	b.ReportAllocs()
-	var perPeer, perOffer float64
-	for b.Loop() {
-		before := heap()
-		tb := NewRTC(RTCConfig{})
-		var dst []RTCPeer
-		for pass := range 2 {
-			for ti := range torrents {
-				for i := range peers {
-					me := rtcPeerN(ti*peers + i)
-					a := RTCAnnounce{InfoHash: ihOf(ti), PeerID: me.PeerID, Conn: me.Conn}
-					if pass == 1 {
-						a.NumWant, a.OfferIDs = offers, ids
+	for _, shape := range []struct {
+		name            string
+		torrents, peers int
+	}{
+		{"10_peers", 10_000, 10},
+		{"1000_peers", 100, 1000},
+	} {
+		b.Run(shape.name, func(b *testing.B) {
+			torrents, peers := shape.torrents, shape.peers
+			b.ReportAllocs()
+			var perPeer, perOffer float64
+			for b.Loop() {
+				before := heap()
+				tb := NewRTC(RTCConfig{})
+				var dst []RTCPeer
+				for pass := range 2 {
+					for ti := range torrents {
+						for i := range peers {
+							me := rtcPeerN(ti*peers + i)
+							a := RTCAnnounce{InfoHash: ihOf(ti), PeerID: me.PeerID, Conn: me.Conn}
+							if pass == 1 {
+								a.NumWant, a.OfferIDs = offers, ids
+							}
+							dst, _, _ = tb.Announce(dst[:0], &a, t0)
+						}
 					}
-					dst, _, _ = tb.Announce(dst[:0], &a, t0)
+					if pass == 0 {
+						peersDone := heap()
+						perPeer = float64(peersDone-before) / float64(torrents*peers)
+						before = peersDone
+					}
 				}
+				st := tb.Stats()
+				perOffer = float64(heap()-before) / float64(st.Offers)
+				if int(st.Leechers) != torrents*peers || int(st.Offers) != torrents*peers*min(offers, peers-1) {
+					b.Fatalf("Stats %+v", st)
+				}
+				runtime.KeepAlive(tb)
 			}
-			if pass == 0 {
-				peersDone := heap()
-				perPeer = float64(peersDone-before) / float64(torrents*peers)
-				before = peersDone
-			}
-		}
-		st := tb.Stats()
-		perOffer = float64(heap()-before) / float64(st.Offers)
-		if st.Leechers != torrents*peers || st.Offers != torrents*peers*(peers-1) {
-			b.Fatalf("Stats %+v", st)
-		}
-		runtime.KeepAlive(tb)
+			b.ReportMetric(perPeer, "B/peer")
+			b.ReportMetric(perOffer, "B/offer")
+		})
 	}
-	b.ReportMetric(perPeer, "B/peer")
-	b.ReportMetric(perOffer, "B/offer")
 }

@@ -81,7 +81,7 @@ func (s *rtcShard) checkErr(maxOffers int) error {
 		}
 	}
 	offerSeen := make([]bool, len(s.offers))
-	var seeders, leechers, offers int
+	var seeders, leechers, offers, indexed int
 	for i := range s.slab {
 		tr := &s.slab[i]
 		if ti, ok := s.torrents[tr.ih]; !ok || int(ti) != i {
@@ -108,6 +108,12 @@ func (s *rtcShard) checkErr(maxOffers int) error {
 				return fmt.Errorf("torrent %d: peer_id %x twice", i, p.id)
 			}
 			ids[p.id] = true
+			if tr.indexed() {
+				indexed++
+				if at, ok := s.index[rtcKey{tr.ih, p.id}]; !ok || int(at) != pos {
+					return fmt.Errorf("torrent %d peer %d: index says %d, %v", i, pos, at, ok)
+				}
+			}
 			var n int
 			var last uint32
 			for o := p.offHead; o != 0; o = s.offers[o].next {
@@ -124,6 +130,9 @@ func (s *rtcShard) checkErr(maxOffers int) error {
 			}
 			offers += n
 		}
+	}
+	if len(s.index) != indexed || (s.index != nil && indexed == 0) {
+		return fmt.Errorf("index has %d peers (nil %v), indexed torrents %d", len(s.index), s.index == nil, indexed)
 	}
 	if seeders != s.seeders || leechers != s.leechers {
 		return fmt.Errorf("totals %d/%d, torrents say %d/%d", s.seeders, s.leechers, seeders, leechers)

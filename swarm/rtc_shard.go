@@ -59,6 +59,20 @@ func rtcClassFor(n uint32) uint8 {
 	return uint8(bits.Len32(n-1) - 1)
 }
 
+// rtcIndexClass is the smallest block class (128 peers) whose torrents are
+// indexed: find scans a smaller torrent, which is faster than hashing a
+// 40-byte key, and looks a bigger one up in rtcShardState.index, so that an
+// announce or an answer in a swarm of thousands of browsers does not scan
+// them all (BenchmarkRTCAnnounce/big).
+const rtcIndexClass = 6
+
+// rtcKey names a peer in the shard's index. Keyed by info hash rather than
+// slab index, which changes when Clean drops a torrent.
+type rtcKey struct {
+	ih InfoHash
+	id [20]byte
+}
+
 // rtcCleanWork bounds, roughly, the peers and offers Clean looks at under
 // one lock hold (tens of microseconds).
 const rtcCleanWork = 4096
@@ -81,6 +95,10 @@ type rtcShardState struct {
 	leechers  int
 	dropped   uint64 // offers pushed out by MaxOffersPerPeer
 	mapPeak   int    // len(torrents) high-water mark since the map was built
+
+	// index holds the position of every peer of the torrents whose block
+	// is of class rtcIndexClass or more; nil while there are none.
+	index map[rtcKey]uint32
 
 	cleanPos int // next slab index to sweep; guarded by RTCTable.cleanMu, not mu
 }
@@ -117,9 +135,15 @@ func (s *rtcShard) list(tr *rtcTorrent) []rtcRec {
 	return s.peers[tr.base : tr.base+tr.n]
 }
 
-// find returns the position of peer id in tr, or -1: a linear scan
-// (WebTorrent swarms are small; see BenchmarkRTCAnnounce).
+// find returns the position of peer id in tr, or -1: a linear scan of a
+// small torrent, the index for a big one.
 func (s *rtcShard) find(tr *rtcTorrent, id *[20]byte) int {
+	if tr.indexed() {
+		if pos, ok := s.index[rtcKey{tr.ih, *id}]; ok {
+			return int(pos)
+		}
+		return -1
+	}
 	ps := s.list(tr)
 	for i := range ps {
 		if sameID(&ps[i].id, id) {
@@ -127,6 +151,34 @@ func (s *rtcShard) find(tr *rtcTorrent, id *[20]byte) int {
 		}
 	}
 	return -1
+}
+
+// indexed reports whether tr's peers are in the shard's index.
+func (tr *rtcTorrent) indexed() bool { return tr.base != 0 && tr.class >= rtcIndexClass }
+
+// reindex records the position of the peer at pos of an indexed torrent,
+// after a move; a position outside [0, tr.n) holds no peer and is skipped.
+func (s *rtcShard) reindex(tr *rtcTorrent, pos int) {
+	if tr.indexed() && pos >= 0 && pos < int(tr.n) {
+		s.index[rtcKey{tr.ih, s.rec(tr, pos).id}] = uint32(pos)
+	}
+}
+
+// setIndexed adds all of tr's peers to the index, or removes them all.
+func (s *rtcShard) setIndexed(tr *rtcTorrent, on bool) {
+	if on && s.index == nil {
+		s.index = make(map[rtcKey]uint32, rtcBlockCap(tr.class))
+	}
+	for pos, p := range s.list(tr) {
+		if on {
+			s.index[rtcKey{tr.ih, p.id}] = uint32(pos)
+		} else {
+			delete(s.index, rtcKey{tr.ih, p.id})
+		}
+	}
+	if len(s.index) == 0 {
+		s.index = nil // a map never shrinks: give the memory back
+	}
 }
 
 // sameID reports whether a == b. It compares words, last first: == on a
@@ -193,6 +245,7 @@ func (s *rtcShard) freeBlock(base uint32, c uint8) {
 // relocate moves tr's peers to a new block of class c (or to none if tr
 // has no peers) and frees the old block.
 func (s *rtcShard) relocate(tr *rtcTorrent, c uint8) {
+	was := tr.indexed()
 	var base uint32
 	if tr.n > 0 {
 		base = s.allocBlock(c) // may move s.peers: copy after
@@ -202,6 +255,10 @@ func (s *rtcShard) relocate(tr *rtcTorrent, c uint8) {
 		s.freeBlock(tr.base, tr.class) // after the copy: the link overwrites a record
 	}
 	tr.base, tr.class = base, c
+	// Positions in the block do not change; crossing rtcIndexClass does.
+	if now := tr.indexed(); now != was {
+		s.setIndexed(tr, now)
+	}
 }
 
 // shrink moves a torrent that Clean has thinned to a block with room to
@@ -241,6 +298,8 @@ func (s *rtcShard) insert(tr *rtcTorrent, id *[20]byte, conn Conn, exp uint32, s
 		s.leechers++
 	}
 	tr.n++
+	s.reindex(tr, int(tr.n)-1) // the moved seeder, or the new peer itself
+	s.reindex(tr, int(pos))
 	return int(pos)
 }
 
@@ -249,6 +308,9 @@ func (s *rtcShard) insert(tr *rtcTorrent, id *[20]byte, conn Conn, exp uint32, s
 func (s *rtcShard) removeAt(tr *rtcTorrent, i int) int {
 	ps := s.list(tr)
 	freed := s.freeOffers(&ps[i])
+	if tr.indexed() {
+		delete(s.index, rtcKey{tr.ih, ps[i].id})
+	}
 	n, nl := len(ps), int(tr.nl)
 	if i < nl {
 		ps[i] = ps[nl-1]   // the last leecher fills the hole
@@ -261,6 +323,8 @@ func (s *rtcShard) removeAt(tr *rtcTorrent, i int) int {
 	}
 	ps[n-1] = rtcRec{}
 	tr.n--
+	s.reindex(tr, i)
+	s.reindex(tr, nl-1)
 	return freed
 }
 
@@ -275,12 +339,16 @@ func (s *rtcShard) setRole(tr *rtcTorrent, i int, seeder bool) int {
 		tr.nl--
 		s.leechers--
 		s.seeders++
+		s.reindex(tr, i)
+		s.reindex(tr, nl-1)
 		return nl - 1
 	case !seeder && i >= nl:
 		ps[i], ps[nl] = ps[nl], ps[i]
 		tr.nl++
 		s.seeders--
 		s.leechers++
+		s.reindex(tr, i)
+		s.reindex(tr, nl)
 		return nl
 	}
 	return i
