@@ -26,8 +26,12 @@ import (
 // one per torrent, and a pool of offer records (56 bytes: offer_id, target
 // peer_id and Conn, expiry, next), linked per offering peer in arrival order.
 // Blocks and offers are addressed by uint32 and recycled through free lists;
-// index 0 of each pool is never used, so 0 means none. The GC sees one map
-// and three slices per shard and scans none of their elements. Offers are bounded by
+// index 0 of each pool is never used, so 0 means none. Torrents in blocks of
+// 128 peers or more also have their peers in a map from (info hash,
+// peer_id) to position, about 86 bytes per such peer, so that a big swarm is
+// never scanned; smaller ones are, which is faster than the map. The GC sees
+// two maps and three slices per shard and scans none of their elements.
+// Offers are bounded by
 // RTCConfig.MaxOffersPerPeer per peer (the oldest is dropped) and expire
 // after RTCConfig.OfferTTLSec, so a torrent holds at most peers ×
 // MaxOffersPerPeer of them. The pools keep their high-water mark until the
@@ -311,8 +315,8 @@ func (t *RTCTable) shard(ih *InfoHash) *rtcShard {
 // Each is an RTCPeer whose Conn is where the offer must be relayed. With
 // a.OfferIDs, the offers are registered too (see RegisterOffer).
 //
-// Cost: one shard lock, held for a map lookup, a scan of the torrent's
-// peer_ids and the copying of k targets. It does not allocate on a known
+// Cost: one shard lock, held for a map lookup, finding the peer (a scan of
+// a torrent below 128 peers, the index above) and the copying of k targets. It does not allocate on a known
 // torrent when dst has room; see the comment at the top of rtc.go.
 func (t *RTCTable) Announce(dst []RTCPeer, a *RTCAnnounce, now uint32) ([]RTCPeer, Counts, error) {
 	k := min(a.NumWant, t.cfg.NumWantMax)

@@ -93,7 +93,7 @@ func (w rtcWorkload) bench(b *testing.B, tb *RTCTable) {
 //   - offers: 100 torrents, chosen uniformly, and the 10 offers are
 //     registered too (each peer keeps MaxOffersPerPeer pending: none is
 //     answered).
-//   - big: one torrent of 10k peers (the linear peer_id scan).
+//   - big: one torrent of 10k peers (found through the index).
 func BenchmarkRTCAnnounce(b *testing.B) {
 	for _, tc := range []struct {
 		name            string
