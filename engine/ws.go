@@ -411,10 +411,10 @@ func (g *gnetHTTP) closeWS(l *httpLoop, hc *httpConn) {
 	}
 	w.npeers = 0
 	l.ws.slots.remove(w.handle)
-	if w.nrelayed > 0 { // queued in this callback, now undeliverable
-		l.stats.add(WSRelayDropped, uint64(w.nrelayed))
-		w.relayed, w.nrelayed = w.relayed[:0], 0
-	}
+	// Frames still queued (relays, and the connection's own replies) go
+	// nowhere now; the record may be reused before flushRelays comes by.
+	l.stats.add(WSRelayDropped, uint64(w.nrelayed))
+	w.relayed, w.nrelayed = w.relayed[:0], 0
 }
 
 func (w *wsConn) find(ih *swarm.InfoHash, peerID *[20]byte) int {

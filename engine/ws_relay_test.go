@@ -175,4 +175,14 @@ func TestFlushRelays(t *testing.T) {
 	if fakes[0].writes != w0 {
 		t.Error("frames written twice")
 	}
+
+	// A connection that closes with only its own replies queued: the
+	// record is released, and the flush must skip it.
+	g.queueReplies(l, conns[2], []byte("reply"))
+	g.closeWS(l, conns[2])
+	*conns[2] = httpConn{loop: l, ws: conns[2].ws} // as release leaves it: no gnet.Conn
+	g.flushRelays(l)
+	if len(conns[2].ws.relayed) != 0 {
+		t.Error("a closed connection kept its queued frames")
+	}
 }
