@@ -299,6 +299,14 @@ func (p *wsPeer) readable() {
 	}
 	if err != nil {
 		p.broken("ws read: " + err.Error())
+		return
+	}
+	// What the read produced leaves now, in one write, while the loop
+	// reads the next connection: waiting for the end of the batch made
+	// the generator and the tracker take turns (16 browsers: 454k
+	// responses/s with both at 75-80% CPU, against 669k this way).
+	if err := p.c.flush(); err != nil {
+		p.broken("ws write: " + err.Error())
 	}
 }
 

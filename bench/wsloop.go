@@ -13,11 +13,10 @@ import (
 )
 
 // The WebSocket load runs every simulated browser of one CPU on one epoll
-// loop, as a browser's own event loop does: read what each readable
-// connection has, handle every message in it, and write what that queued,
-// each connection's frames together, once the batch of ready connections
-// is handled. A goroutine per connection cost the generator more than the
-// tracker spent on the same messages (parking, waking, deadlines and a
+// loop, as a browser's own event loop does: read what a readable
+// connection has, handle every message in it, and write what that queued
+// in one write. A goroutine per connection cost the generator more than
+// the tracker spent on the same messages (parking, waking, deadlines and a
 // read that finds nothing after each message), which capped the
 // WebSocket rows of make bench at the generator's speed.
 
@@ -325,8 +324,9 @@ func (lp *wsLoop) join(now time.Time) {
 	}
 }
 
-// flush writes every queued frame, each connection's in one write(2). It
-// reports whether some connection did not take all of its frames.
+// flush writes the frames queued outside a read (announces the loop
+// starts, and what a connection did not take before), each connection's in
+// one write(2). It reports whether some connection still holds frames.
 func (lp *wsLoop) flush() (left bool) {
 	dirty := lp.dirty
 	lp.dirty = lp.dirty[:0]
