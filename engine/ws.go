@@ -57,7 +57,7 @@ type wsLoop struct {
 	offers  [wt.MaxOffers][20]byte
 	targets []swarm.RTCPeer
 	frame   []byte      // one relayed frame
-	head    []byte      // the start of an announce's offers (wt.AppendOfferHead)
+	head    []byte      // the start of an announce's offers (wt.AppendOfferHeadJSON)
 	dirty   []*httpConn // connections with relayed frames to write
 	// flushQueued: flushRelays is queued with Execute and runs once the
 	// loop's current batch of ready connections is handled.
@@ -170,7 +170,7 @@ func (g *gnetHTTP) wsAnnounce(l *httpLoop, hc *httpConn, out []byte, r *wt.Reque
 			return out
 		}
 		lw.frame, _ = ws.BeginFrame(lw.frame[:0])
-		lw.frame = wt.AppendAnswer(lw.frame, &r.InfoHash, &r.PeerID, &r.OfferID, r.Answer)
+		lw.frame = wt.AppendAnswerJSON(lw.frame, r.InfoHashJSON, r.PeerIDJSON, r.OfferIDJSON, r.Answer)
 		lw.frame = ws.EndFrame(lw.frame, 0, ws.OpText)
 		if g.relay(l, to, lw.frame) {
 			l.stats.add(WSAnswersRelayed, 1)
@@ -221,12 +221,12 @@ func (g *gnetHTTP) wsAnnounce(l *httpLoop, hc *httpConn, out []byte, r *wt.Reque
 	l.stats.clients.count(&r.PeerID)
 	// Offer i goes to target i, never back to the offerer.
 	if len(targets) > 0 {
-		lw.head = wt.AppendOfferHead(lw.head[:0], &r.InfoHash, &r.PeerID)
+		lw.head = wt.AppendOfferHeadJSON(lw.head[:0], r.InfoHashJSON, r.PeerIDJSON)
 	}
 	for i, t := range targets {
 		lw.frame, _ = ws.BeginFrame(lw.frame[:0])
 		lw.frame = append(lw.frame, lw.head...)
-		lw.frame = wt.AppendOfferTail(lw.frame, &r.Offers[i].ID, r.Offers[i].SDP)
+		lw.frame = wt.AppendOfferTailJSON(lw.frame, r.Offers[i].IDJSON, r.Offers[i].SDP)
 		lw.frame = ws.EndFrame(lw.frame, 0, ws.OpText)
 		if g.relay(l, t.Conn, lw.frame) {
 			l.stats.add(WSOffersRelayed, 1)

@@ -41,23 +41,28 @@ func AppendAnnounceReply(dst []byte, infoHash *[20]byte, complete, incomplete, i
 // (websocket-tracker.js:273-291) and ignores offers from its own peer_id
 // (:239-242), so never relay an offer back to the offerer.
 func AppendOffer(dst []byte, infoHash, offererPeerID, offerID *[20]byte, offer []byte) []byte {
-	return AppendOfferTail(AppendOfferHead(dst, infoHash, offererPeerID), offerID, offer)
+	var ih, peer, id [2 + 6*20]byte
+	dst = AppendOfferHeadJSON(dst, AppendBinaryString(ih[:0], infoHash[:]), AppendBinaryString(peer[:0], offererPeerID[:]))
+	return AppendOfferTailJSON(dst, AppendBinaryString(id[:0], offerID[:]), offer)
 }
 
-// AppendOfferHead appends the start of an offer, the same for every offer
-// of one announce, so that it is encoded once: AppendOfferTail completes
-// each copy of it.
-func AppendOfferHead(dst []byte, infoHash, offererPeerID *[20]byte) []byte {
+// AppendOfferHeadJSON appends the start of an offer, the same for every
+// offer of one announce; AppendOfferTailJSON completes each copy of it. The
+// ids are JSON strings decoding to 20 binary characters, written verbatim:
+// Request.InfoHashJSON and PeerIDJSON as the offerer sent them, which saves
+// encoding them again (AppendBinaryString makes them from bytes).
+func AppendOfferHeadJSON(dst, infoHash, offererPeerID []byte) []byte {
 	dst = append(dst, `{"action":"announce","info_hash":`...)
-	dst = AppendBinaryString(dst, infoHash[:])
+	dst = append(dst, infoHash...)
 	dst = append(dst, `,"peer_id":`...)
-	return AppendBinaryString(dst, offererPeerID[:])
+	return append(dst, offererPeerID...)
 }
 
-// AppendOfferTail appends the rest of an offer after AppendOfferHead.
-func AppendOfferTail(dst []byte, offerID *[20]byte, offer []byte) []byte {
+// AppendOfferTailJSON appends the rest of an offer after
+// AppendOfferHeadJSON: offerID is a JSON string like Offer.IDJSON.
+func AppendOfferTailJSON(dst, offerID, offer []byte) []byte {
 	dst = append(dst, `,"offer_id":`...)
-	dst = AppendBinaryString(dst, offerID[:])
+	dst = append(dst, offerID...)
 	dst = append(dst, `,"offer":`...)
 	dst = append(dst, offer...)
 	return append(dst, '}')
@@ -72,12 +77,21 @@ func AppendOfferTail(dst []byte, offerID *[20]byte, offer []byte) []byte {
 // Parse guarantees. The offerer finds its pending peer by offer_id
 // (websocket-tracker.js:293-307).
 func AppendAnswer(dst []byte, infoHash, answererPeerID, offerID *[20]byte, answer []byte) []byte {
+	var ih, peer, id [2 + 6*20]byte
+	return AppendAnswerJSON(dst, AppendBinaryString(ih[:0], infoHash[:]),
+		AppendBinaryString(peer[:0], answererPeerID[:]), AppendBinaryString(id[:0], offerID[:]), answer)
+}
+
+// AppendAnswerJSON is AppendAnswer with the ids as JSON strings, written
+// verbatim: Request.InfoHashJSON, PeerIDJSON and OfferIDJSON as the
+// answerer sent them.
+func AppendAnswerJSON(dst, infoHash, answererPeerID, offerID, answer []byte) []byte {
 	dst = append(dst, `{"action":"announce","info_hash":`...)
-	dst = AppendBinaryString(dst, infoHash[:])
+	dst = append(dst, infoHash...)
 	dst = append(dst, `,"peer_id":`...)
-	dst = AppendBinaryString(dst, answererPeerID[:])
+	dst = append(dst, answererPeerID...)
 	dst = append(dst, `,"offer_id":`...)
-	dst = AppendBinaryString(dst, offerID[:])
+	dst = append(dst, offerID...)
 	dst = append(dst, `,"answer":`...)
 	dst = append(dst, answer...)
 	return append(dst, '}')

@@ -191,3 +191,29 @@ func TestAppendIDsAsStringify(t *testing.T) {
 		}
 	}
 }
+
+// TestRelayJSON: relays made from the ids as the client wrote them carry
+// the same ids, for every fixture that parses.
+func TestRelayJSON(t *testing.T) {
+	n := 0
+	for _, name := range fixtures(t) {
+		var r Request
+		if r.Parse(readFixture(t, name)) != nil || r.Action != ActionAnnounce {
+			continue
+		}
+		for i := range r.NOffers {
+			o := &r.Offers[i]
+			msg := AppendOfferTailJSON(AppendOfferHeadJSON(nil, r.InfoHashJSON, r.PeerIDJSON), o.IDJSON, o.SDP)
+			checkRelayIDs(t, msg, "offer", &r.InfoHash, &r.PeerID, &o.ID)
+			n++
+		}
+		if r.HasAnswer {
+			checkRelayIDs(t, AppendAnswerJSON(nil, r.InfoHashJSON, r.PeerIDJSON, r.OfferIDJSON, r.Answer),
+				"answer", &r.InfoHash, &r.PeerID, &r.OfferID)
+			n++
+		}
+	}
+	if n < 2 {
+		t.Fatalf("only %d relays checked: the fixtures lack offers or answers", n)
+	}
+}

@@ -64,6 +64,10 @@ type Offer struct {
 	// object in UTF-8 no deeper than MaxDepth. It aliases the parsed message
 	// and is valid until that buffer is reused.
 	SDP []byte
+
+	// IDJSON is "offer_id" as the client wrote it, a JSON string (quotes
+	// included) that decodes to ID; it aliases the message like SDP.
+	IDJSON []byte
 }
 
 // Request is one decoded client message: an announce (which may carry
@@ -130,6 +134,14 @@ type Request struct {
 	ToPeerID  [20]byte
 	OfferID   [20]byte
 
+	// InfoHashJSON, PeerIDJSON and OfferIDJSON are "info_hash" (a single
+	// one), "peer_id" and the answer's "offer_id" as the client wrote them:
+	// JSON strings, quotes included, that decode to InfoHash, PeerID and
+	// OfferID, aliasing the message like Answer, nil when those are zero.
+	// Relays copy them (AppendOfferHeadJSON, AppendAnswerJSON) instead of
+	// encoding the ids again.
+	InfoHashJSON, PeerIDJSON, OfferIDJSON []byte
+
 	// Hashes[:NHashes] are the info hashes of a scrape, in message order
 	// (duplicates kept). NHashes is 0 when "info_hash" is absent or null:
 	// a scrape of every torrent (server.js:701-705).
@@ -160,9 +172,9 @@ func (r *Request) FailureInfoHash() *[20]byte {
 }
 
 // Parse decodes one message, the payload of one WebSocket text frame, into
-// r. It does not allocate. Offers[i].SDP and Answer alias b: they are valid
-// until b is reused, so relay or copy them before that. Parse retains
-// nothing else of b.
+// r. It does not allocate. Offers[i].SDP, Offers[i].IDJSON, Answer and the
+// *JSON ids alias b: they are valid until b is reused, so relay or copy
+// them before that. Parse retains nothing else of b.
 //
 // Parse is stricter than bittorrent-tracker's server
 // (lib/server/parse-websocket.js) only where no real client notices: it
@@ -210,6 +222,7 @@ func (r *Request) clearFields() {
 	r.Event, r.NumWant = EventNone, -1
 	r.NOffers, r.OffersDropped, r.HasAnswer, r.Answer = 0, 0, false, nil
 	r.NHashes, r.ihOK = 0, false
+	r.InfoHashJSON, r.PeerIDJSON, r.OfferIDJSON = nil, nil, nil
 }
 
 // fail leaves r as Parse documents it after err: the action and the
@@ -356,11 +369,11 @@ func (p *parser) member(name []byte, i int) (int, error) {
 	case "info_hash":
 		return p.infoHash(i)
 	case "peer_id":
-		return p.id(i, 1, &r.PeerID, &p.peerID)
+		return p.id(i, 1, &r.PeerID, &p.peerID, &r.PeerIDJSON)
 	case "to_peer_id":
-		return p.id(i, 1, &r.ToPeerID, &p.toPeerID)
+		return p.id(i, 1, &r.ToPeerID, &p.toPeerID, nil)
 	case "offer_id":
-		return p.id(i, 1, &r.OfferID, &p.offerID)
+		return p.id(i, 1, &r.OfferID, &p.offerID, &r.OfferIDJSON)
 	case "uploaded":
 		return p.count(i, &r.Uploaded, &p.uploaded)
 	case "downloaded":
@@ -452,23 +465,30 @@ func (p *parser) eventValue(i int) (int, error) {
 }
 
 // id decodes the binary-string id at b[i], in a container at depth depth,
-// into dst. Anything else, null included, is invalid: parse-websocket.js
-// requires typeof === 'string'.
-func (p *parser) id(i, depth int, dst *[20]byte, st *fieldState) (int, error) {
+// into dst, and sets *raw (unless raw is nil) to the string as written when
+// it is valid, to nil otherwise. Anything else, null included, is invalid:
+// parse-websocket.js requires typeof === 'string'.
+func (p *parser) id(i, depth int, dst *[20]byte, st *fieldState, raw *[]byte) (int, error) {
 	*st = fieldInvalid
+	if raw != nil {
+		*raw = nil
+	}
 	if p.b[i] != '"' {
 		return skipValue(p.b, i, depth)
 	}
-	if end, ok := decodeBinaryQuoted(dst, p.b, i); ok {
-		*st = fieldValid
-		return end, nil
+	end, ok := decodeBinaryQuoted(dst, p.b, i)
+	if !ok {
+		var err error
+		if end, _, err = scanString(p.b, i); err != nil {
+			return 0, err
+		}
+		ok = decodeBinary(dst, p.b[i+1:end-1])
 	}
-	end, _, err := scanString(p.b, i)
-	if err != nil {
-		return 0, err
-	}
-	if decodeBinary(dst, p.b[i+1:end-1]) {
+	if ok {
 		*st = fieldValid
+		if raw != nil {
+			*raw = p.b[i:end:end]
+		}
 	}
 	return end, nil
 }
@@ -504,9 +524,10 @@ func (p *parser) count(i int, dst *int64, st *fieldState) (int, error) {
 func (p *parser) infoHash(i int) (int, error) {
 	r, b := p.r, p.b
 	p.ihArray, p.ihErr, p.nHashes = false, nil, 0
+	r.InfoHashJSON = nil
 	switch b[i] {
 	case '"':
-		return p.id(i, 1, &r.InfoHash, &p.ih)
+		return p.id(i, 1, &r.InfoHash, &p.ih, &r.InfoHashJSON)
 	case 'n':
 		p.ih = fieldAbsent
 		return scanLiteral(b, i, "null")
@@ -536,7 +557,7 @@ func (p *parser) infoHash(i int) (int, error) {
 			p.hashesHigh = max(p.hashesHigh, n+1)
 		}
 		var st fieldState
-		if i, err = p.id(i, 2, dst, &st); err != nil {
+		if i, err = p.id(i, 2, dst, &st, nil); err != nil {
 			return 0, err
 		}
 		if st != fieldValid {
@@ -626,7 +647,7 @@ func (p *parser) offerList(i int) (int, error) {
 func (p *parser) offer(i int, o *Offer) (int, error) {
 	b := p.b
 	var idSt, offerSt fieldState
-	o.ID, o.SDP = [20]byte{}, nil
+	o.ID, o.SDP, o.IDJSON = [20]byte{}, nil, nil
 	i, more := open(b, i, '}')
 	for more {
 		var buf [16]byte
@@ -636,7 +657,7 @@ func (p *parser) offer(i int, o *Offer) (int, error) {
 		}
 		switch string(name) {
 		case "offer_id":
-			i, err = p.id(j, 3, &o.ID, &idSt)
+			i, err = p.id(j, 3, &o.ID, &idSt, &o.IDJSON)
 		case "offer":
 			i, err = p.rawObject(j, 3, &o.SDP, &offerSt)
 		default:
@@ -699,7 +720,7 @@ func (p *parser) finish() error {
 			}
 			r.HasAnswer = true
 		default:
-			r.ToPeerID, r.OfferID = [20]byte{}, [20]byte{}
+			r.ToPeerID, r.OfferID, r.OfferIDJSON = [20]byte{}, [20]byte{}, nil
 		}
 		return nil
 	case ActionScrape:

@@ -61,10 +61,16 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip differs:\n got %+v\nwant %+v", r2, r)
 		}
 		for i := range r.NOffers {
-			checkRelay(t, AppendOffer(nil, &r.InfoHash, &r.PeerID, &r.Offers[i].ID, r.Offers[i].SDP), "offer")
+			o := &r.Offers[i]
+			checkRelay(t, AppendOffer(nil, &r.InfoHash, &r.PeerID, &o.ID, o.SDP), "offer")
+			// The relay trackerd sends: the ids as the client wrote them.
+			msg := AppendOfferTailJSON(AppendOfferHeadJSON(nil, r.InfoHashJSON, r.PeerIDJSON), o.IDJSON, o.SDP)
+			checkRelayIDs(t, msg, "offer", &r.InfoHash, &r.PeerID, &o.ID)
 		}
 		if r.HasAnswer {
 			checkRelay(t, AppendAnswer(nil, &r.InfoHash, &r.PeerID, &r.OfferID, r.Answer), "answer")
+			checkRelayIDs(t, AppendAnswerJSON(nil, r.InfoHashJSON, r.PeerIDJSON, r.OfferIDJSON, r.Answer),
+				"answer", &r.InfoHash, &r.PeerID, &r.OfferID)
 		}
 		if !raceEnabled {
 			if n := testing.AllocsPerRun(1, func() { _ = r2.Parse(b) }); n != 0 {
@@ -84,6 +90,19 @@ func checkRelay(t *testing.T, msg []byte, key string) {
 	m := decodeJSON(t, msg)
 	if _, ok := m[key].(map[string]any); !ok || m["action"] != "announce" {
 		t.Fatalf("relayed %s: %q", key, msg)
+	}
+}
+
+// checkRelayIDs checks a relay like checkRelay, and that encoding/json
+// reads its info_hash, peer_id and offer_id as the ids given.
+func checkRelayIDs(t *testing.T, msg []byte, key string, ih, peer, offerID *[20]byte) {
+	t.Helper()
+	checkRelay(t, msg, key)
+	m := decodeJSON(t, msg)
+	for name, want := range map[string]*[20]byte{"info_hash": ih, "peer_id": peer, "offer_id": offerID} {
+		if got, ok := modelID(m[name]); !ok || got != *want {
+			t.Fatalf("relayed %s: %s %q, want %x", key, name, m[name], *want)
+		}
 	}
 }
 
