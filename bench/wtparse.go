@@ -214,10 +214,13 @@ func (s *jsonScan) session(raw []byte, want string) bool {
 		if k < 0 {
 			return t.skip()
 		}
-		v, isStr, isNull, ok := t.stringValue()
+		var v []byte
+		var isStr, isNull, ok bool
 		if k == 0 { // type
+			v, isStr, isNull, ok = t.stringValue()
 			typeOK = isStr && string(v) == want
-		} else { // sdp
+		} else { // sdp: only its type matters, so it is checked, not copied
+			isStr, isNull, ok = t.skipStringValue()
 			sdp = isStr
 		}
 		bad[k] = !isStr && !isNull
@@ -245,9 +248,11 @@ func (s *jsonScan) object(keys []string, value func(k int) bool) bool {
 		if s.i >= len(s.b) || s.b[s.i] != '"' {
 			return false
 		}
-		key, ok := s.str()
+		key, ok := s.plainStr()
 		if !ok {
-			return false
+			if key, ok = s.str(); !ok {
+				return false
+			}
 		}
 		k := -1
 		for j, name := range keys {
@@ -280,6 +285,66 @@ func (s *jsonScan) object(keys []string, value func(k int) bool) bool {
 			return false
 		}
 	}
+}
+
+// plainStr returns the string at s.i as it is, without copying, when it is
+// all printable ASCII without escapes (every key the tracker sends), and
+// moves past it; otherwise it reports false and leaves s as it was.
+func (s *jsonScan) plainStr() ([]byte, bool) {
+	for j := s.i + 1; j < len(s.b); j++ {
+		switch c := s.b[j]; {
+		case c == '"':
+			v := s.b[s.i+1 : j]
+			s.i = j + 1
+			return v, true
+		case c < 0x20 || c >= utf8.RuneSelf || c == '\\':
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// skipStringValue reads any value, reporting whether it is a string or
+// null; a string is validated as str would decode it, but not copied.
+func (s *jsonScan) skipStringValue() (isStr, isNull, ok bool) {
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		start := s.i
+		ok = s.skip()
+		return false, ok && string(s.b[start:s.i]) == "null", ok
+	}
+	for j := s.i + 1; j < len(s.b); {
+		for j+8 <= len(s.b) && plain8(binary.LittleEndian.Uint64(s.b[j:])) {
+			j += 8
+		}
+		if j >= len(s.b) {
+			break
+		}
+		switch c := s.b[j]; {
+		case c == '"':
+			s.i = j + 1
+			return true, false, true
+		case c == '\\':
+			if j+1 >= len(s.b) {
+				return true, false, false
+			}
+			switch s.b[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				j += 2
+			case 'u':
+				if _, ok := hex4(s.b[j+2:]); !ok {
+					return true, false, false
+				}
+				j += 6
+			default:
+				return true, false, false
+			}
+		case c < 0x20:
+			return true, false, false
+		default: // ASCII, or UTF-8 (bad bytes decode to U+FFFD: still a string)
+			j++
+		}
+	}
+	return true, false, false
 }
 
 // stringValue reads any value: a string is returned decoded.
