@@ -327,10 +327,10 @@ func (s *jsonScan) skipStringValue() (isStr, isNull, ok bool) {
 			if j+1 >= len(s.b) {
 				return true, false, false
 			}
-			switch s.b[j+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			switch e := s.b[j+1]; {
+			case shortEscape[e] != 0:
 				j += 2
-			case 'u':
+			case e == 'u':
 				if _, ok := hex4(s.b[j+2:]); !ok {
 					return true, false, false
 				}
@@ -438,6 +438,7 @@ func (s *jsonScan) bin20Fast(f *bin20Field) bool {
 var shortEscape = [256]byte{'"': 0x80 | '"', '\\': 0x80 | '\\', '/': 0x80 | '/',
 	'b': 0x80 | '\b', 'f': 0x80 | '\f', 'n': 0x80 | '\n', 'r': 0x80 | '\r', 't': 0x80 | '\t'}
 
+// unhexDigit returns the value of hex digit c, or 0xff.
 func unhexDigit(c byte) byte {
 	switch {
 	case c >= '0' && c <= '9':
@@ -672,17 +673,11 @@ func hex4(b []byte) (rune, bool) {
 	}
 	var r rune
 	for _, c := range b[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		case c >= 'A' && c <= 'F':
-			c -= 'A' - 10
-		default:
+		d := unhexDigit(c)
+		if d > 15 {
 			return 0, false
 		}
-		r = r<<4 | rune(c)
+		r = r<<4 | rune(d)
 	}
 	return r, true
 }
