@@ -138,7 +138,7 @@ func (g *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 		} else if len(out) > 0 {
 			// The replies leave with the frames relayed to this
 			// connection in the same batch, in one write.
-			g.queueReplies(l, hc, out)
+			g.enqueue(l, hc, out)
 			out = out[:0]
 		}
 		return g.finish(c, hc, out, used, len(in), closeConn, now)

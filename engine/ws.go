@@ -302,24 +302,19 @@ func (g *gnetHTTP) deliver(l *httpLoop, to swarm.Conn, frame []byte) bool {
 		l.stats.add(WSRelayDropped, 1)
 		return false
 	}
-	first := len(hc.ws.relayed) == 0
-	hc.ws.relayed = append(hc.ws.relayed, frame...)
+	g.enqueue(l, hc, frame)
 	hc.ws.nrelayed++
-	if first {
-		l.ws.dirty = append(l.ws.dirty, hc)
-		g.queueFlush(l)
-	}
 	return true
 }
 
-// queueReplies queues a connection's own replies with the frames relayed
-// to it, for flushRelays.
-func (g *gnetHTTP) queueReplies(l *httpLoop, hc *httpConn, out []byte) {
+// enqueue queues frames for hc, relayed ones or its own replies, and lists
+// hc for flushRelays.
+func (g *gnetHTTP) enqueue(l *httpLoop, hc *httpConn, frames []byte) {
 	if len(hc.ws.relayed) == 0 {
 		l.ws.dirty = append(l.ws.dirty, hc)
 		g.queueFlush(l)
 	}
-	hc.ws.relayed = append(hc.ws.relayed, out...)
+	hc.ws.relayed = append(hc.ws.relayed, frames...)
 }
 
 // writeQueued writes the frames queued for hc at once: for a connection

@@ -164,7 +164,7 @@ func TestFlushRelays(t *testing.T) {
 
 	// A connection's own replies are queued with its relays; when it
 	// closes before the flush, writeQueued sends them ahead of the close.
-	g.queueReplies(l, conns[0], []byte("reply"))
+	g.enqueue(l, conns[0], []byte("reply"))
 	msg(2, announceMsg(1, 2, 1, "")) // an offer to peer 0 or peer 1
 	g.writeQueued(l, conns[0])
 	if !bytes.HasPrefix(fakes[0].out, []byte("reply")) || len(conns[0].ws.relayed) != 0 {
@@ -178,7 +178,7 @@ func TestFlushRelays(t *testing.T) {
 
 	// A connection that closes with only its own replies queued: the
 	// record is released, and the flush must skip it.
-	g.queueReplies(l, conns[2], []byte("reply"))
+	g.enqueue(l, conns[2], []byte("reply"))
 	g.closeWS(l, conns[2])
 	*conns[2] = httpConn{loop: l, ws: conns[2].ws} // as release leaves it: no gnet.Conn
 	g.flushRelays(l)
