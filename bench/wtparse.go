@@ -233,15 +233,8 @@ func (s *jsonScan) session(raw []byte, want string) bool {
 // index of its key in keys (-1 for others) and s.i at the member's value;
 // value must read it.
 func (s *jsonScan) object(keys []string, value func(k int) bool) bool {
-	if s.depth++; s.depth > jsonMaxDepth {
-		return false
-	}
-	s.i++ // '{'
-	s.ws()
-	if s.i < len(s.b) && s.b[s.i] == '}' {
-		s.i++
-		s.depth--
-		return true
+	if empty, ok := s.enter('}'); empty || !ok {
+		return ok
 	}
 	for {
 		s.ws()
@@ -270,19 +263,8 @@ func (s *jsonScan) object(keys []string, value func(k int) bool) bool {
 		if !value(k) {
 			return false
 		}
-		s.ws()
-		if s.i >= len(s.b) {
-			return false
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			s.depth--
-			return true
-		default:
-			return false
+		if more, ok := s.next('}'); !more || !ok {
+			return ok
 		}
 	}
 }
@@ -491,35 +473,52 @@ func (s *jsonScan) skip() bool {
 	return s.literal("true") || s.literal("false") || s.literal("null")
 }
 
-func (s *jsonScan) array() bool {
+// enter steps into the object or array at s.i, whose closing bracket is
+// closer; empty reports that it closed at once.
+func (s *jsonScan) enter(closer byte) (empty, ok bool) {
 	if s.depth++; s.depth > jsonMaxDepth {
-		return false
+		return false, false
 	}
-	s.i++ // '['
+	s.i++ // '{' or '['
 	s.ws()
-	if s.i < len(s.b) && s.b[s.i] == ']' {
+	if s.i < len(s.b) && s.b[s.i] == closer {
 		s.i++
 		s.depth--
-		return true
+		return true, true
+	}
+	return false, true
+}
+
+// next moves past the ',' or the closer after a member or an element;
+// more reports a ','.
+func (s *jsonScan) next(closer byte) (more, ok bool) {
+	s.ws()
+	if s.i >= len(s.b) {
+		return false, false
+	}
+	switch s.b[s.i] {
+	case ',':
+		s.i++
+		return true, true
+	case closer:
+		s.i++
+		s.depth--
+		return false, true
+	}
+	return false, false
+}
+
+func (s *jsonScan) array() bool {
+	if empty, ok := s.enter(']'); empty || !ok {
+		return ok
 	}
 	for {
 		s.ws()
 		if !s.skip() {
 			return false
 		}
-		s.ws()
-		if s.i >= len(s.b) {
-			return false
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			s.depth--
-			return true
-		default:
-			return false
+		if more, ok := s.next(']'); !more || !ok {
+			return ok
 		}
 	}
 }
