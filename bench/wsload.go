@@ -200,12 +200,13 @@ func dialWSPeers(cfg *WSConfig, w *Workload, rec *recorder, joined *atomic.Int64
 
 // wsPeer is one connection's simulated peer, owned by its loop.
 type wsPeer struct {
-	cfg *WSConfig
-	w   *Workload
-	rec *recorder
-	rng *rand.Rand
-	src netip.Addr
-	id  [20]byte
+	cfg    *WSConfig
+	w      *Workload
+	rec    *recorder
+	rng    *rand.Rand
+	src    netip.Addr
+	id     [20]byte
+	idJSON []byte // id as a JSON string
 
 	loop      *wsLoop
 	loopIndex int // in loop.peers
@@ -239,6 +240,7 @@ func newWSPeer(cfg *WSConfig, w *Workload, rec *recorder, n, next, offers int) *
 	p.idKey = p.rng.Uint64()
 	p.id = peerID(n)
 	p.id[8] = 'W'
+	p.idJSON = appendBinString(nil, p.id[:])
 	return p
 }
 
@@ -387,14 +389,11 @@ func (p *wsPeer) handle(msg []byte) {
 		}
 	case wtOffer:
 		p.rec.add(cOffer, 1)
-		ih := p.m.InfoHash
-		from := p.m.PeerID
-		offer := p.m.OfferID
-		if from == p.id {
+		if p.m.PeerID == p.id {
 			p.rec.invalid("an offer of ours was relayed back to us")
 			return
 		}
-		p.out = appendWTAnswer(p.out[:0], &ih, &p.id, &from, &offer)
+		p.out = appendWTAnswer(p.out[:0], p.m.InfoHashJSON, p.idJSON, p.m.PeerIDJSON, p.m.OfferIDJSON)
 		p.send(wsText, p.out)
 		p.rec.add(cRequests, 1)
 	case wtAnswer:

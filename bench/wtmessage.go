@@ -9,22 +9,41 @@ import (
 // JSON text frames whose info_hash, peer_id and offer_id are 20-character
 // "binary strings", one character U+0000–U+00FF per byte.
 
-// appendBinString appends b as a JSON string of one character per byte.
+// appendBinString appends b as a JSON string of one character per byte,
+// written as JSON.stringify writes it, as browsers send them: printable
+// ASCII and 0x7f as they are, '"' and '\\' escaped, \b \t \n \f \r, \u00XX
+// for the other control characters, and 0x80-0xff in two bytes of UTF-8.
 func appendBinString(dst, b []byte) []byte {
-	const hexDigits = "0123456789abcdef"
 	dst = append(dst, '"')
 	for _, c := range b {
-		switch {
-		case c < 0x20 || c == '"' || c == '\\':
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-		case c < utf8.RuneSelf:
-			dst = append(dst, c)
-		default: // U+0080-U+00FF in UTF-8
-			dst = append(dst, 0xc0|c>>6, 0x80|c&0x3f)
-		}
+		e := &binJSON[c]
+		dst = append(dst, e.b[:e.n]...)
 	}
 	return append(dst, '"')
 }
+
+// binJSON is how appendBinString writes each byte.
+var binJSON = func() (t [256]struct {
+	n byte
+	b [6]byte
+}) {
+	const hexDigits = "0123456789abcdef"
+	short := map[byte]byte{'"': '"', '\\': '\\', '\b': 'b', '\t': 't', '\n': 'n', '\f': 'f', '\r': 'r'}
+	for i := range t {
+		c, e := byte(i), &t[i]
+		switch {
+		case short[c] != 0:
+			e.n, e.b = 2, [6]byte{'\\', short[c]}
+		case c < 0x20:
+			e.n, e.b = 6, [6]byte{'\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15]}
+		case c < utf8.RuneSelf:
+			e.n, e.b = 1, [6]byte{c}
+		default: // U+0080-U+00FF in UTF-8
+			e.n, e.b = 2, [6]byte{0xc0 | c>>6, 0x80 | c&0x3f}
+		}
+	}
+	return t
+}()
 
 // wtSDP is the session description the generator offers and answers, the
 // size aquatic_ws_load_test sends.
@@ -55,15 +74,17 @@ func appendWTAnnounce(dst []byte, ih, peerID *[20]byte, left uint64, event strin
 }
 
 // appendWTAnswer appends the answer of peerID to offer offerID of toPeerID.
-func appendWTAnswer(dst []byte, ih, peerID, toPeerID, offerID *[20]byte) []byte {
+// The ids are JSON strings: the answer repeats those of the offer as the
+// tracker wrote them.
+func appendWTAnswer(dst, ih, peerID, toPeerID, offerID []byte) []byte {
 	dst = append(dst, `{"action":"announce","info_hash":`...)
-	dst = appendBinString(dst, ih[:])
+	dst = append(dst, ih...)
 	dst = append(dst, `,"peer_id":`...)
-	dst = appendBinString(dst, peerID[:])
+	dst = append(dst, peerID...)
 	dst = append(dst, `,"to_peer_id":`...)
-	dst = appendBinString(dst, toPeerID[:])
+	dst = append(dst, toPeerID...)
 	dst = append(dst, `,"offer_id":`...)
-	dst = appendBinString(dst, offerID[:])
+	dst = append(dst, offerID...)
 	return append(dst, `,"answer":{"type":"answer","sdp":"`+wtSDP+`"}}`...)
 }
 
@@ -81,9 +102,12 @@ const (
 // wtMessage is a message from the tracker, as parseWT decodes it. It is
 // reused for every message of a connection.
 type wtMessage struct {
-	InfoHash, PeerID, OfferID      [20]byte
-	Complete, Incomplete, Interval int64
-	buf                            []byte // decoded strings
+	InfoHash, PeerID, OfferID [20]byte
+	// The same ids as the message writes them, quotes included; they
+	// point into the message.
+	InfoHashJSON, PeerIDJSON, OfferIDJSON []byte
+	Complete, Incomplete, Interval        int64
+	buf                                   []byte // decoded strings
 }
 
 // Reasons a WebTorrent message is invalid.

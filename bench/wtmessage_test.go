@@ -22,6 +22,11 @@ func TestAppendBinString_RoundTrip(t *testing.T) {
 	if _, ok := binString("€", nil); ok {
 		t.Error("binString accepted a character above U+00FF")
 	}
+	// JSON.stringify's escapes, as browsers write binary strings.
+	enc = appendBinString(nil, []byte("\x00\b\t\n\f\r\x1f\"\\/\x7f\x80\xff"))
+	if want := `"\u0000\b\t\n\f\r\u001f\"\\/` + "\x7f\u0080\u00ff" + `"`; string(enc) != want {
+		t.Errorf("appendBinString wrote %q, JSON.stringify writes %q", enc, want)
+	}
 }
 
 func TestAppendWTAnnounce_JSON(t *testing.T) {
@@ -47,9 +52,20 @@ func TestAppendWTAnnounce_JSON(t *testing.T) {
 		m.Offers[1].Offer.Type != "offer" || m.Offers[1].Offer.SDP != wtSDP {
 		t.Errorf("announce decoded to %+v", m)
 	}
-	ans := appendWTAnswer(nil, &ih, &id, &id, &ih)
-	if !json.Valid(ans) {
-		t.Errorf("answer is not JSON: %s", ans)
+	ihJSON, idJSON := appendBinString(nil, ih[:]), appendBinString(nil, id[:])
+	ans := appendWTAnswer(nil, ihJSON, idJSON, idJSON, ihJSON)
+	var a struct {
+		InfoHash string `json:"info_hash"`
+		ToPeerID string `json:"to_peer_id"`
+	}
+	if err := json.Unmarshal(ans, &a); err != nil {
+		t.Fatalf("answer is not JSON: %v\n%s", err, ans)
+	}
+	if got, _ := bin20(a.InfoHash); got != ih {
+		t.Errorf("answer's info_hash decodes to %q", got)
+	}
+	if got, _ := bin20(a.ToPeerID); got != id {
+		t.Errorf("answer's to_peer_id decodes to %q", got)
 	}
 }
 

@@ -37,7 +37,7 @@ func parseWT(b []byte, m *wtMessage) (kind wtKind, why string) {
 	if !f.infoHash.ok {
 		return wtInvalid, whyWTInfoHash
 	}
-	m.InfoHash = f.infoHash.v
+	m.InfoHash, m.InfoHashJSON = f.infoHash.v, f.infoHash.raw
 	switch {
 	case f.offer.set || f.answer.set:
 		if !f.peerID.ok {
@@ -47,6 +47,7 @@ func parseWT(b []byte, m *wtMessage) (kind wtKind, why string) {
 			return wtInvalid, whyWTOfferID
 		}
 		m.PeerID, m.OfferID = f.peerID.v, f.offerID.v
+		m.PeerIDJSON, m.OfferIDJSON = f.peerID.raw, f.offerID.raw
 		raw, want, kind := f.offer, "offer", wtOffer
 		if !f.offer.set {
 			raw, want, kind = f.answer, "answer", wtAnswer
@@ -74,8 +75,9 @@ type wtFields struct {
 }
 
 type bin20Field struct {
-	v  [20]byte
-	ok bool // a 20-character binary string
+	v   [20]byte
+	ok  bool   // a 20-character binary string
+	raw []byte // then, the string as the message writes it, quotes included
 }
 
 type rawField struct {
@@ -341,7 +343,9 @@ func (s *jsonScan) stringValue() (v []byte, isStr, isNull, ok bool) {
 }
 
 func (s *jsonScan) bin20Value(f *bin20Field, typeErr *bool) bool {
+	start := s.i
 	if s.bin20Fast(f) {
+		f.raw = s.b[start:s.i]
 		*typeErr = false
 		return true
 	}
@@ -366,15 +370,24 @@ func (s *jsonScan) bin20Value(f *bin20Field, typeErr *bool) bool {
 			v = v[size:]
 		}
 		f.ok = n == 20 && len(v) == 0
+		if f.ok {
+			f.raw = s.b[start:s.i]
+		}
 	}
 	return ok
 }
 
 // bin20Fast decodes a string of exactly 20 characters U+0000-U+00FF
-// written as printable ASCII, 2-byte UTF-8 or \u00XX escapes, as the
-// tracker writes binary strings, straight into f, and moves past it. For
-// anything else it reports false and leaves s as it was, for the general
-// path.
+// written as printable ASCII, 2-byte UTF-8 or escapes, as trackers write
+// binary strings, straight into f, and moves past it. For anything else it
+// reports false and leaves s as it was, for the general path.
+//
+// A binary id is random bytes: half of its characters take one byte and
+// half two, at random, which a branch per character mispredicts half the
+// time (BenchmarkWSPeerHandle, whose ids differ from message to message).
+// Here one or two is computed from the first byte's top bit, and only
+// escapes, one character in eight, take a branch; what is not a binary
+// character is collected in bad and checked once at the end.
 func (s *jsonScan) bin20Fast(f *bin20Field) bool {
 	b, i := s.b, s.i
 	if i >= len(b) || b[i] != '"' {
@@ -382,38 +395,56 @@ func (s *jsonScan) bin20Fast(f *bin20Field) bool {
 	}
 	i++
 	var v [20]byte
+	var bad byte
 	for n := range v {
-		if i >= len(b) {
+		if i+1 >= len(b) { // a whole string has its closing quote still to come
 			return false
 		}
-		switch c := b[i]; {
-		case c >= 0x20 && c < 0x80 && c != '"' && c != '\\':
-			v[n] = c
-			i++
-		case (c == 0xc2 || c == 0xc3) && i+1 < len(b) && b[i+1]&0xc0 == 0x80:
-			v[n] = c<<6 | b[i+1]&0x3f
-			i += 2
-		case c == '\\' && i+5 < len(b) && b[i+1] == 'u' && b[i+2] == '0' && b[i+3] == '0':
-			hi, lo := unhexDigit(b[i+4]), unhexDigit(b[i+5])
-			if hi > 15 || lo > 15 {
+		c, c1 := b[i], b[i+1]
+		if c == '\\' {
+			if c1 == 'u' {
+				if i+5 >= len(b) || b[i+2] != '0' || b[i+3] != '0' {
+					return false
+				}
+				hi, lo := unhexDigit(b[i+4]), unhexDigit(b[i+5])
+				if hi > 15 || lo > 15 {
+					return false
+				}
+				v[n] = hi<<4 | lo
+				i += 6
+				continue
+			}
+			if shortEscape[c1] == 0 {
 				return false
 			}
-			v[n] = hi<<4 | lo
-			i += 6
-		case c == '\\' && i+1 < len(b) && shortEscape[b[i+1]] != 0:
-			v[n] = shortEscape[b[i+1]] &^ 0x80
+			v[n] = shortEscape[c1] &^ 0x80
 			i += 2
-		default:
-			return false
+			continue
 		}
+		two := -(c >> 7) // 0xff for the first of two bytes, else 0
+		bad |= notBinLead[c] | (c1&0xc0^0x80)&two
+		v[n] = c ^ (c^(c<<6|c1&0x3f))&two
+		i += 1 + int(c>>7)
 	}
-	if i >= len(b) || b[i] != '"' {
+	if bad != 0 || i >= len(b) || b[i] != '"' {
 		return false
 	}
 	f.v, f.ok = v, true
 	s.i = i + 1
 	return true
 }
+
+// notBinLead is 0 for the bytes a character of a binary string starts
+// with, unescaped: printable ASCII but '"' (and '\\', an escape), and 0xc2
+// and 0xc3, the first byte of U+0080-U+00FF.
+var notBinLead = func() (t [256]byte) {
+	for c := range t {
+		if !(c >= 0x20 && c < 0x80 && c != '"' || c == 0xc2 || c == 0xc3) {
+			t[c] = 1
+		}
+	}
+	return t
+}()
 
 // shortEscape maps the letter of a two-character JSON escape to its byte,
 // with 0x80 set so that 0 means no such escape (every such byte is below 0x80).

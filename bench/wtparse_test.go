@@ -128,6 +128,24 @@ func FuzzParseWT(f *testing.F) {
 		if kind != wtInvalid && kind != wtFailure && !sameWT(&m, &want) {
 			t.Fatalf("parseWT(%q) = %+v, encoding/json says %+v", b, m, want)
 		}
+		// The ids as the message writes them are what an answer repeats:
+		// each must be the JSON string of the id decoded.
+		raw := map[*[20]byte][]byte{}
+		if kind != wtInvalid && kind != wtFailure {
+			raw[&m.InfoHash] = m.InfoHashJSON
+		}
+		if kind == wtOffer || kind == wtAnswer {
+			raw[&m.PeerID], raw[&m.OfferID] = m.PeerIDJSON, m.OfferIDJSON
+		}
+		for id, js := range raw {
+			var s string
+			if err := json.Unmarshal(js, &s); err != nil {
+				t.Fatalf("parseWT(%q): id written %q is not a JSON string: %v", b, js, err)
+			}
+			if got, ok := bin20(s); !ok || got != *id {
+				t.Fatalf("parseWT(%q): id written %q decodes to %q, not %q", b, js, got, *id)
+			}
+		}
 	})
 }
 
