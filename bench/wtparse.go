@@ -334,6 +334,9 @@ func (s *jsonScan) skipStringValue() (isStr, isNull, ok bool) {
 // stringValue reads any value: a string is returned decoded.
 func (s *jsonScan) stringValue() (v []byte, isStr, isNull, ok bool) {
 	if s.i < len(s.b) && s.b[s.i] == '"' {
+		if v, ok = s.plainStr(); ok {
+			return v, true, false, true
+		}
 		v, ok = s.str()
 		return v, true, false, ok
 	}
@@ -496,7 +499,7 @@ func (s *jsonScan) skip() bool {
 	case c == '[':
 		return s.array()
 	case c == '"':
-		_, ok := s.str()
+		_, _, ok := s.skipStringValue()
 		return ok
 	case c == '-' || c >= '0' && c <= '9':
 		return s.number()

@@ -84,38 +84,45 @@ func decodeBinary(dst *[20]byte, raw []byte) bool {
 // answer, valid or not. A binary id is about half escapes and 2-byte
 // characters, which scanString's 8-byte fast path cannot skip; this reads
 // such an id once instead of twice.
+//
+// Info hashes and offer ids are random bytes: half of their characters
+// take one byte and half two, at random, which a branch per character
+// mispredicts half the time. Here one or two is computed from the top bit
+// of the first byte, and only escapes (one character in eight) branch; a
+// byte that cannot start a character is collected in bad and checked once,
+// at the end. BenchmarkParseRandomIDs: answer 735 -> 590 ns, announce with
+// 10 offers 4.15 -> 2.95 µs; fixtures parsed over and over, whose ids the
+// predictor learns, are about 8% slower.
 func decodeBinaryQuoted(dst *[20]byte, b []byte, i int) (int, bool) {
 	i++ // the opening quote
+	var bad byte
 	for n := range dst {
-		if i >= len(b) {
+		if i+1 >= len(b) { // a whole string has its closing quote still to come
 			return 0, false
 		}
-		switch c := b[i]; {
-		case plain[c]:
-			dst[n] = c
-			i++
-		case (c == 0xc2 || c == 0xc3) && i+1 < len(b) && b[i+1]&0xc0 == 0x80:
-			dst[n] = c<<6 | b[i+1]&0x3f
-			i += 2
-		case c != '\\' || i+1 >= len(b):
-			return 0, false
-		case b[i+1] == 'u':
-			if i+6 > len(b) || b[i+2] != '0' || b[i+3] != '0' || unhex[b[i+4]]|unhex[b[i+5]] > 0xf {
-				return 0, false
-			}
-			dst[n] = unhex[b[i+4]]<<4 | unhex[b[i+5]]
-			i += 6
-		default:
-			switch e := b[i+1]; e {
+		c, c1 := b[i], b[i+1]
+		if c == '\\' {
+			switch c1 {
+			case 'u':
+				if i+6 > len(b) || b[i+2] != '0' || b[i+3] != '0' || unhex[b[i+4]]|unhex[b[i+5]] > 0xf {
+					return 0, false
+				}
+				dst[n] = unhex[b[i+4]]<<4 | unhex[b[i+5]]
+				i += 6
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				dst[n] = unescape(e)
+				dst[n] = unescape(c1)
 				i += 2
 			default:
 				return 0, false
 			}
+			continue
 		}
+		two := -(c >> 7) // 0xff when c starts two bytes (0xc2 or 0xc3 if valid), else 0
+		bad |= notBinLead[c] | (c1&0xc0^0x80)&two
+		dst[n] = c ^ (c^(c<<6|c1&0x3f))&two
+		i += 1 + int(c>>7)
 	}
-	if i >= len(b) || b[i] != '"' {
+	if bad != 0 || i >= len(b) || b[i] != '"' {
 		return 0, false
 	}
 	return i + 1, true

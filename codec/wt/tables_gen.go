@@ -43,6 +43,19 @@ func main() {
 	}
 	buf.WriteString("\n}\n\n")
 
+	buf.WriteString("// notBinLead is 0 for the bytes an unescaped binary character (U+0000-\n")
+	buf.WriteString("// U+00FF) starts with: the plain ones, and 0xc2 and 0xc3, which start\n")
+	buf.WriteString("// U+0080-U+00FF in UTF-8; 1 for every other byte. decodeBinaryQuoted\n")
+	buf.WriteString("// ORs it into one flag instead of branching on it.\n")
+	buf.WriteString("var notBinLead = [256]byte{")
+	for c := 0; c < 256; c++ {
+		if c%16 == 0 {
+			buf.WriteString("\n\t")
+		}
+		fmt.Fprintf(&buf, "%d, ", notBinLeadOf(byte(c)))
+	}
+	buf.WriteString("\n}\n\n")
+
 	buf.WriteString("// escape is how JSON.stringify writes an ASCII byte inside a string\n")
 	buf.WriteString("// (ECMA-262 QuoteJSONString): 0 means the byte itself, 'u' means\n")
 	buf.WriteString("// \\u00XX with lower-case hex, and any other value v means a backslash\n")
@@ -71,6 +84,13 @@ func main() {
 
 func plainOf(c byte) bool {
 	return 0x20 <= c && c <= 0x7f && c != '"' && c != '\\'
+}
+
+func notBinLeadOf(c byte) byte {
+	if plainOf(c) || c == 0xc2 || c == 0xc3 {
+		return 0
+	}
+	return 1
 }
 
 func unhexOf(c byte) byte {

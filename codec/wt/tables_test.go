@@ -26,6 +26,9 @@ func TestTables(t *testing.T) {
 		if unhex[c] != wantHex {
 			t.Errorf("unhex[%#x] = %#x, want %#x", c, unhex[c], wantHex)
 		}
+		if want := plain[c] || c == 0xc2 || c == 0xc3; (notBinLead[c] == 0) != want || notBinLead[c] > 1 {
+			t.Errorf("notBinLead[%#x] = %d", c, notBinLead[c])
+		}
 		if c >= 0x80 {
 			continue
 		}
