@@ -99,15 +99,16 @@ func scanString(b []byte, i int) (end int, esc bool, err error) {
 }
 
 // plain8 reports whether all 8 bytes of w are plain (see the plain table):
-// none is below 0x20, '"', '\\' or 0x80 and above. The classic SWAR tests
-// (x-0x01..)&^x&0x80.. for a zero byte and (x-n..)&^x&0x80.. for a byte
-// below n (n <= 0x80) never miss one; a false alarm only sends the word to
-// the byte loop.
+// none is below 0x20, '"', '\\' or 0x80 and above. w itself catches a byte
+// of 0x80 and above; among bytes below 0x80, x-n.. (n <= 0x80) sets the top
+// bit of the lowest byte below n, which nothing borrowed from, and
+// '"' and '\\' are the zero bytes of w^'"'.. and w^'\\'.. (TestPlain8). A
+// borrow can flag a byte above a bad one, which does not change the answer.
 func plain8(w uint64) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q := w ^ ones*'"'
 	s := w ^ ones*'\\'
-	return ((w-ones*0x20)&^w|(q-ones)&^q|(s-ones)&^s|w)&highs == 0
+	return ((w-ones*0x20)|(q-ones)|(s-ones)|w)&highs == 0
 }
 
 // scanNumber scans the number that starts at b[i] (RFC 8259 §6). v is its
