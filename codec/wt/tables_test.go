@@ -2,6 +2,7 @@ package wt
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 )
@@ -49,17 +50,22 @@ func TestTables(t *testing.T) {
 }
 
 // TestPlain8 checks the word test against the plain table: every byte
-// value at every position among plain bytes, and random words.
+// value at every position among plain bytes, and random words. The lowest
+// byte flagged must be the first that is not plain.
 func TestPlain8(t *testing.T) {
 	check := func(w uint64) {
 		var b [8]byte
 		binary.LittleEndian.PutUint64(b[:], w)
-		want := true
-		for _, c := range b {
-			want = want && plain[c]
+		first := 8
+		for i, c := range b {
+			if !plain[c] {
+				first = i
+				break
+			}
 		}
-		if got := plain8(w); got != want {
-			t.Fatalf("plain8(%q) = %v, want %v", b, got, want)
+		m := notPlain8(w)
+		if got := bits.TrailingZeros64(m) >> 3; got != first || (m == 0) != (first == 8) {
+			t.Fatalf("notPlain8(%q) = %#x: first byte flagged %d, want %d", b, m, got, first)
 		}
 	}
 	for c := range 256 {
