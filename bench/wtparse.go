@@ -2,6 +2,7 @@ package bench
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -275,7 +276,15 @@ func (s *jsonScan) object(keys []string, value func(k int) bool) bool {
 // all printable ASCII without escapes (every key the tracker sends), and
 // moves past it; otherwise it reports false and leaves s as it was.
 func (s *jsonScan) plainStr() ([]byte, bool) {
-	for j := s.i + 1; j < len(s.b); j++ {
+	j := s.i + 1
+	for j+8 <= len(s.b) {
+		if m := notPlain8(binary.LittleEndian.Uint64(s.b[j:])); m != 0 {
+			j += bits.TrailingZeros64(m) >> 3
+			break
+		}
+		j += 8
+	}
+	for ; j < len(s.b); j++ {
 		switch c := s.b[j]; {
 		case c == '"':
 			v := s.b[s.i+1 : j]
@@ -297,7 +306,11 @@ func (s *jsonScan) skipStringValue() (isStr, isNull, ok bool) {
 		return false, ok && string(s.b[start:s.i]) == "null", ok
 	}
 	for j := s.i + 1; j < len(s.b); {
-		for j+8 <= len(s.b) && plain8(binary.LittleEndian.Uint64(s.b[j:])) {
+		for j+8 <= len(s.b) {
+			if m := notPlain8(binary.LittleEndian.Uint64(s.b[j:])); m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			j += 8
 		}
 		if j >= len(s.b) {
@@ -659,7 +672,7 @@ func (s *jsonScan) str() ([]byte, bool) {
 		case c < utf8.RuneSelf:
 			// A run of plain ASCII is copied as it is.
 			j := s.i + 1
-			for j+8 <= len(s.b) && plain8(binary.LittleEndian.Uint64(s.b[j:])) {
+			for j+8 <= len(s.b) && notPlain8(binary.LittleEndian.Uint64(s.b[j:])) == 0 {
 				j += 8
 			}
 			for j < len(s.b) && s.b[j] >= 0x20 && s.b[j] < utf8.RuneSelf && s.b[j] != '"' && s.b[j] != '\\' {
@@ -689,14 +702,15 @@ func (s *jsonScan) str() ([]byte, bool) {
 	return nil, false
 }
 
-// plain8 reports whether none of the 8 bytes of w is below 0x20, '"',
-// '\\' or 0x80 and above, with the usual SWAR tests for a zero byte and a
-// byte below n; a false alarm only sends the bytes to the byte loop.
-func plain8(w uint64) bool {
+// notPlain8 flags with its top bit each of the 8 bytes of w that is below
+// 0x20, '"', '\\' or 0x80 and above: the usual SWAR tests for a zero byte
+// and a byte below n, which flag the lowest such byte exactly (a borrow
+// flags only bytes above it).
+func notPlain8(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q := w ^ ones*'"'
 	s := w ^ ones*'\\'
-	return ((w-ones*0x20)&^w|(q-ones)&^q|(s-ones)&^s|w)&highs == 0
+	return ((w - ones*0x20) | (q - ones) | (s - ones) | w) & highs
 }
 
 // hex4 decodes four hex digits.
