@@ -88,7 +88,15 @@ type WebTorrentConfig struct {
 	MaxMessage       int           // bytes per WebSocket message
 	IdleTimeout      time.Duration // closed after this long without a frame; pinged at half of it
 	PeerTimeout      time.Duration // a peer that stops announcing (its connection open) is dropped
+	// WriteDelay is how long the frames for a browser may wait for more to
+	// share their write(2): offers and answers relayed to it, and its own
+	// replies. 0 writes them once the loop has handled a batch of reads.
+	WriteDelay time.Duration
 }
+
+// maxWriteDelay bounds webtorrent.write_delay: frames are meant to wait
+// for a busy loop's next reads, not for a timer.
+const maxWriteDelay = 10 * time.Millisecond
 
 // TrackerConfig holds the protocol-level settings sent to clients.
 type TrackerConfig struct {
@@ -176,6 +184,9 @@ func (c *Config) Validate() error {
 		}
 		if w.IdleTimeout < 2*time.Second {
 			errs = append(errs, fmt.Errorf("webtorrent.idle_timeout: %v is shorter than 2s", w.IdleTimeout))
+		}
+		if w.WriteDelay < 0 || w.WriteDelay > maxWriteDelay {
+			errs = append(errs, fmt.Errorf("webtorrent.write_delay: %v is not in 0..%v", w.WriteDelay, maxWriteDelay))
 		}
 	}
 	t := c.Tracker

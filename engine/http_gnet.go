@@ -132,6 +132,7 @@ func (g *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 	l.stats.add(HTTPBytesIn, uint64(len(in)-hc.buffered))
 	now := g.e.clock.Now()
 	if hc.upgraded {
+		l.ws.reads++
 		out, used, closeConn := g.trafficWS(l, hc, l.out[:0], in, now)
 		if closeConn {
 			g.writeQueued(l, hc) // what was queued goes before the close frame
@@ -141,6 +142,7 @@ func (g *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 			g.enqueue(l, hc, out)
 			out = out[:0]
 		}
+		g.endHold(l)
 		return g.finish(c, hc, out, used, len(in), closeConn, now)
 	}
 	skip := 0
@@ -302,11 +304,7 @@ func (g *gnetHTTP) loop(c gnet.Conn) *httpLoop {
 		g.drainInbox(l)
 		return nil
 	})
-	l.flush = gnet.RunnableFunc(func(context.Context) error {
-		l.ws.flushQueued = false
-		g.flushRelays(l)
-		return nil
-	})
+	g.initFlush(l)
 	g.e.pinLoop("http") // runs on the loop's locked OS thread
 	next := make(map[gnet.EventLoop]*httpLoop, len(old)+1)
 	for k, v := range old {

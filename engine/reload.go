@@ -18,6 +18,7 @@ type settings struct {
 
 	wtIntervalSec int    // webtorrent.announce_interval
 	wsIdleSec     uint32 // webtorrent.idle_timeout
+	wsWriteDelay  int64  // webtorrent.write_delay, ns
 }
 
 func newSettings(c *Config, a *accessList) *settings {
@@ -32,6 +33,7 @@ func newSettings(c *Config, a *accessList) *settings {
 		maxPending:     c.HTTP.MaxPending,
 		wtIntervalSec:  int(c.WebTorrent.AnnounceInterval / time.Second),
 		wsIdleSec:      uint32(c.WebTorrent.IdleTimeout / time.Second),
+		wsWriteDelay:   int64(c.WebTorrent.WriteDelay),
 	}
 }
 
@@ -41,7 +43,7 @@ var LiveKeys = []string{
 	"access.mode", "access.file",
 	"tracker.announce_interval", "tracker.min_interval", "tracker.max_scrape",
 	"http.idle_timeout", "http.header_timeout", "http.max_connections", "http.max_pending",
-	"webtorrent.announce_interval", "webtorrent.idle_timeout",
+	"webtorrent.announce_interval", "webtorrent.idle_timeout", "webtorrent.write_delay",
 }
 
 // Reload validates cfg and applies its live settings (LiveKeys) to the

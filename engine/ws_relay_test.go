@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -185,4 +186,110 @@ func TestFlushRelays(t *testing.T) {
 	if len(conns[2].ws.relayed) != 0 {
 		t.Error("a closed connection kept its queued frames")
 	}
+}
+
+// fakeLoop is a gnet.EventLoop whose tasks run when the test says so.
+type fakeLoop struct {
+	gnet.EventLoop
+	mu    sync.Mutex
+	tasks []gnet.Runnable
+}
+
+func (f *fakeLoop) Execute(_ context.Context, r gnet.Runnable) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tasks = append(f.tasks, r)
+	return nil
+}
+
+// run runs the tasks queued so far, as the loop does after a batch, and
+// says how many there were.
+func (f *fakeLoop) run() int {
+	f.mu.Lock()
+	tasks := f.tasks
+	f.tasks = nil
+	f.mu.Unlock()
+	for _, r := range tasks {
+		_ = r.Run(context.Background())
+	}
+	return len(tasks)
+}
+
+// TestWriteDelay: frames queued on a quiet loop are written once the batch
+// is handled; on a busy one (a read came in before the flush ran) they are
+// held up to webtorrent.write_delay, ended by a read after that time or,
+// when none comes, by the timer; a hold never grows past maxHeldBytes, and
+// write_delay 0 turns it off.
+func TestWriteDelay(t *testing.T) {
+	const delay = 10 * time.Millisecond
+	cfg := wsConfig()
+	cfg.WebTorrent.WriteDelay = delay
+	e, err := New(cfg, swarm.New(swarm.Config{Shards: 16}), testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newGnetHTTP(e, nil)
+	stats := new(Counters)
+	loop := &fakeLoop{}
+	l := &httpLoop{el: loop, h: newHTTPHandler(e, stats), stats: stats}
+	g.initFlush(l)
+	fc := &fakeConn{}
+	hc := &httpConn{loop: l, c: fc}
+	g.upgradeWS(l, hc)
+	expect := func(writes int, last string) {
+		t.Helper()
+		if fc.writes != writes || (last != "" && string(fc.out) != last) {
+			t.Fatalf("%d writes, the last %q; want %d, the last %q", fc.writes, fc.out, writes, last)
+		}
+	}
+
+	g.enqueue(l, hc, []byte("a"))
+	expect(0, "")
+	loop.run()
+	expect(1, "a")
+
+	// Busy: held, and a read before write_delay does not end the hold.
+	// (The timer is stopped so that only a read can end it.)
+	g.enqueue(l, hc, []byte("b"))
+	l.ws.reads++
+	loop.run()
+	l.ws.timer.Stop()
+	g.enqueue(l, hc, []byte("c"))
+	g.endHold(l)
+	if n := loop.run(); n != 0 || fc.writes != 1 {
+		t.Fatalf("a young hold was ended: %d tasks, %d writes", n, fc.writes)
+	}
+	time.Sleep(delay)
+	g.endHold(l)
+	loop.run()
+	expect(2, "bc")
+
+	// No read comes: the timer ends the hold.
+	g.enqueue(l, hc, []byte("d"))
+	l.ws.reads++
+	loop.run()
+	expect(2, "")
+	for deadline := time.Now().Add(5 * time.Second); fc.writes == 2; {
+		if time.Now().After(deadline) {
+			t.Fatal("the timer did not end the hold")
+		}
+		time.Sleep(time.Millisecond)
+		loop.run()
+	}
+	expect(3, "d")
+
+	// Too much to hold.
+	big := make([]byte, maxHeldBytes)
+	g.enqueue(l, hc, big)
+	l.ws.reads++
+	loop.run()
+	expect(4, "")
+
+	// write_delay 0.
+	cfg.WebTorrent.WriteDelay = 0
+	e.live.Store(newSettings(&cfg, nil))
+	g.enqueue(l, hc, []byte("e"))
+	l.ws.reads++
+	loop.run()
+	expect(5, "e")
 }

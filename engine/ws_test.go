@@ -24,6 +24,7 @@ func wsConfig() Config {
 		OfferTTL:         2 * time.Minute,
 		MaxMessage:       64 << 10,
 		IdleTimeout:      5 * time.Minute,
+		WriteDelay:       200 * time.Microsecond, // trackerd's default
 	}
 	return cfg
 }

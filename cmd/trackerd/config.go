@@ -58,6 +58,7 @@ type wtConfig struct {
 	OfferTTL         time.Duration `toml:"offer_ttl"`
 	MaxMessage       int           `toml:"max_message"`
 	IdleTimeout      time.Duration `toml:"idle_timeout"`
+	WriteDelay       time.Duration `toml:"write_delay"`
 }
 
 type trackerConfig struct {
@@ -110,6 +111,7 @@ func defaultConfig() config {
 			OfferTTL:         2 * time.Minute,
 			MaxMessage:       64 << 10,
 			IdleTimeout:      5 * time.Minute,
+			WriteDelay:       200 * time.Microsecond,
 		},
 		Tracker: trackerConfig{
 			AnnounceInterval: 30 * time.Minute,
@@ -193,6 +195,10 @@ offer_ttl = "2m"
 max_message = 65536
 # A quiet connection is pinged after half of this and closed after all of it.
 idle_timeout = "5m"
+# How long the offers, answers and replies for a browser may wait for more to
+# go out in the same write, while the tracker is busy; fewer, larger writes
+# cost less CPU. "0s" writes after each batch of reads. At most "10ms".
+write_delay = "200us"
 
 [tracker]
 # How often clients are told to announce; replies subtract up to 5% jitter.
@@ -387,6 +393,7 @@ func (c *config) resolve() (resolved, []string, error) {
 			OfferTTL:         c.WT.OfferTTL,
 			MaxMessage:       c.WT.MaxMessage,
 			IdleTimeout:      c.WT.IdleTimeout,
+			WriteDelay:       c.WT.WriteDelay,
 		},
 		Tracker: engine.TrackerConfig{
 			AnnounceInterval: t.AnnounceInterval,

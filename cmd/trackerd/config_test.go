@@ -57,6 +57,9 @@ func TestCheckConfig(t *testing.T) {
 			text:     "[access]\nmode = \"deny\"\nfile = \"/nonexistent/deny.list\"\n",
 			wantCode: exitConfig, wantErr: []string{"access.file: cannot read", "/nonexistent/deny.list"},
 		},
+		{name: "write delay off", text: "[webtorrent]\nwrite_delay = \"0s\"\n", wantCode: exitOK},
+		{name: "write delay too long", text: "[webtorrent]\nwrite_delay = \"1s\"\n", wantCode: exitConfig, wantErr: []string{"webtorrent.write_delay: 1s is not in 0..10ms"}},
+		{name: "write delay negative", text: "[webtorrent]\nwrite_delay = \"-1ms\"\n", wantCode: exitConfig, wantErr: []string{"webtorrent.write_delay"}},
 		{name: "admin allow", text: "[admin]\nallow = [\"10.0.0.0/8\", \"192.0.2.1\", \"::1\"]\npprof = true\n", wantCode: exitOK},
 		{name: "admin allow bad", text: "[admin]\nallow = [\"10.0.0.0/33\"]\n", wantCode: exitConfig, wantErr: []string{"admin.allow", "10.0.0.0/33"}},
 		{
