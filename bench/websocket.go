@@ -13,6 +13,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/gobwas/ws"
 )
 
 // A small WebSocket client (RFC 6455): the opening handshake here, masked
@@ -131,15 +133,7 @@ func appendFrame(dst []byte, opcode byte, payload []byte, key [4]byte) []byte {
 	dst = append(dst, key[:]...)
 	start := len(dst)
 	dst = append(dst, payload...)
-	b := dst[start:]
-	k8 := uint64(binary.LittleEndian.Uint32(key[:])) * 0x100000001 // the key twice
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		binary.LittleEndian.PutUint64(b[i:], binary.LittleEndian.Uint64(b[i:])^k8)
-	}
-	for ; i < len(b); i++ {
-		b[i] ^= key[i&3]
-	}
+	ws.Cipher(dst[start:], key, 0) // with AVX2 where there is
 	return dst
 }
 

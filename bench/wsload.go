@@ -153,6 +153,7 @@ func dialWSPeers(cfg *WSConfig, w *Workload, rec *recorder, joined *atomic.Int64
 		}
 		loops[i] = lp
 	}
+	known := newWTKnown(w.Hashes[:cfg.Torrents])
 	peers := make([]*wsPeer, 0, cfg.Crowd+cfg.Conns)
 	for i := range cfg.Crowd {
 		p := newWSPeer(cfg, w, rec, cfg.Conns+i, i%cfg.Torrents, cfg.Offers)
@@ -161,6 +162,9 @@ func dialWSPeers(cfg *WSConfig, w *Workload, rec *recorder, joined *atomic.Int64
 	}
 	for i := range cfg.Conns {
 		peers = append(peers, newWSPeer(cfg, w, rec, i, i%cfg.Torrents, recentOffers))
+	}
+	for _, p := range peers {
+		p.m.Known = known
 	}
 	var (
 		wg      sync.WaitGroup

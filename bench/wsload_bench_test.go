@@ -7,24 +7,27 @@ import (
 	"github.com/trackerd/trackerd/codec/wt"
 )
 
-// benchWSPeer returns an active simulated browser whose frames are queued
-// and never written, and the info hash and peer id of another browser.
-func benchWSPeer(b *testing.B) (p *wsPeer, ih, other [20]byte) {
+// benchWSPeer returns an active simulated browser of the torrents hashes,
+// whose frames are queued and never written, its first info hash and the
+// peer id of another browser.
+func benchWSPeer(b *testing.B, hashes [][20]byte) (p *wsPeer, ih, other [20]byte) {
 	b.Helper()
 	cfg := DefaultWSConfig()
-	w := &Workload{Hashes: [][20]byte{{1, 0x80, 0x1f, '"', 0xff}}}
+	w := &Workload{Hashes: hashes}
 	p = newWSPeer(&cfg, w, &recorder{}, 1, 0, recentOffers)
 	p.loop = &wsLoop{}
 	p.c = &rawWS{fd: -1, rng: rand.New(rand.NewPCG(1, 2))}
+	p.m.Known = newWTKnown(w.Hashes)
 	return p, w.Hashes[0], peerID(2)
 }
 
 // BenchmarkWSPeerHandle is the generator's work for each message the
 // tracker sends in the ws rows of make bench: an offer relayed to a
 // browser, which it answers; an answer to one of its offers; the reply to
-// its announce, after which it announces again. Offer ids and info hashes
-// are random bytes, as in the load, and differ from message to message:
-// the same message over and over would let the branch predictor learn it.
+// its announce, after which it announces again. Offer ids are random bytes,
+// as in the load, and differ from message to message (the same message
+// over and over would let the branch predictor learn it); info hashes are
+// those of 10 random torrents.
 func BenchmarkWSPeerHandle(b *testing.B) {
 	const kinds = 4096
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -34,26 +37,30 @@ func BenchmarkWSPeerHandle(b *testing.B) {
 		}
 		return v
 	}
+	hashes := make([][20]byte, 10) // the torrents a browser of the load announces on
+	for i := range hashes {
+		hashes[i] = random20()
+	}
 	b.Run("offer", func(b *testing.B) {
-		p, _, other := benchWSPeer(b)
+		p, _, other := benchWSPeer(b, hashes)
 		msgs := make([][]byte, kinds)
 		for i := range msgs {
-			ih, offerID := random20(), random20()
+			ih, offerID := hashes[i%len(hashes)], random20()
 			msgs[i] = wt.AppendOffer(nil, &ih, &other, &offerID, []byte(`{"type":"offer","sdp":"`+wtSDP+`"}`))
 		}
 		benchHandle(b, p, msgs)
 	})
 	b.Run("answer", func(b *testing.B) {
-		p, _, other := benchWSPeer(b)
+		p, _, other := benchWSPeer(b, hashes)
 		msgs := make([][]byte, kinds)
 		for i := range msgs {
-			ih, offerID := random20(), p.newOfferID()
+			ih, offerID := hashes[i%len(hashes)], p.newOfferID()
 			msgs[i] = wt.AppendAnswer(nil, &ih, &other, &offerID, []byte(`{"type":"answer","sdp":"`+wtSDP+`"}`))
 		}
 		benchHandle(b, p, msgs)
 	})
 	b.Run("announce_reply", func(b *testing.B) {
-		p, ih, _ := benchWSPeer(b)
+		p, ih, _ := benchWSPeer(b, hashes[:1])
 		msg := wt.AppendAnnounceReply(nil, &ih, 5, 11, 120)
 		p.cfg.Torrents = 1
 		b.ReportAllocs()

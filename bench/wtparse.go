@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"strconv"
@@ -17,9 +18,9 @@ import (
 // duplicate keys wins, and null is as good as absent. FuzzParseWT holds it
 // to the same answers as encoding/json with those rules.
 func parseWT(b []byte, m *wtMessage) (kind wtKind, why string) {
-	buf := m.buf
-	*m = wtMessage{buf: buf}
-	s := jsonScan{b: b, buf: buf}
+	buf, known := m.buf, m.Known
+	*m = wtMessage{buf: buf, Known: known}
+	s := jsonScan{b: b, buf: buf, known: known}
 	defer func() { m.buf = s.buf }()
 
 	var f wtFields
@@ -105,6 +106,7 @@ type jsonScan struct {
 	i     int
 	depth int
 	buf   []byte
+	known *wtKnown // info hashes recognised as written; may be nil
 }
 
 func (s *jsonScan) ws() {
@@ -161,6 +163,10 @@ func (s *jsonScan) message(f *wtFields) (ok, isNull bool) {
 			typeErr[k] = !isStr && !isNull
 			return ok
 		case wtKeyInfoHash:
+			if s.knownInfoHash(&f.infoHash) {
+				typeErr[k] = false
+				return true
+			}
 			return s.bin20Value(&f.infoHash, &typeErr[k])
 		case wtKeyPeerID:
 			return s.bin20Value(&f.peerID, &typeErr[k])
@@ -356,6 +362,23 @@ func (s *jsonScan) stringValue() (v []byte, isStr, isNull, ok bool) {
 	start := s.i
 	ok = s.skip()
 	return nil, false, ok && string(s.b[start:s.i]) == "null", ok
+}
+
+// knownInfoHash reads the string at s.i when it is one of s.known as
+// written, and moves past it; otherwise it reports false.
+func (s *jsonScan) knownInfoHash(f *bin20Field) bool {
+	if s.known == nil {
+		return false
+	}
+	rest := s.b[s.i:]
+	for j, js := range s.known.json {
+		if bytes.HasPrefix(rest, js) {
+			*f = bin20Field{v: s.known.ids[j], ok: true, raw: rest[:len(js)]}
+			s.i += len(js)
+			return true
+		}
+	}
+	return false
 }
 
 func (s *jsonScan) bin20Value(f *bin20Field, typeErr *bool) bool {

@@ -117,9 +117,20 @@ func FuzzParseWT(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	var seedHash [20]byte
+	copy(seedHash[:], "\x00\x01\"\\\x7f\x80\xff-info-hash-12")
+	known := newWTKnown([][20]byte{{}, seedHash, {0xff, 0x80, '"'}})
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// The known info hashes are a shortcut: the same answers with and
+		// without them.
+		mk := wtMessage{Known: known}
+		kindK, whyK := parseWT(b, &mk)
 		var m wtMessage
 		kind, why := parseWT(b, &m)
+		mk.buf, mk.Known, m.buf = nil, nil, nil
+		if kindK != kind || whyK != why || (kind != wtInvalid && kind != wtFailure && !sameWT(&m, &mk)) {
+			t.Fatalf("parseWT(%q) = %d %q %+v, with known info hashes %d %q %+v", b, kind, why, m, kindK, whyK, mk)
+		}
 		want, wantKind, wantWhy := parseWTStd(b)
 		if kind != wantKind || why != wantWhy {
 			t.Fatalf("parseWT(%q) = %d %q, encoding/json says %d %q", b, kind, why, wantKind, wantWhy)
