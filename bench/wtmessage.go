@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -15,11 +16,15 @@ import (
 // for the other control characters, and 0x80-0xff in two bytes of UTF-8.
 func appendBinString(dst, b []byte) []byte {
 	dst = append(dst, '"')
+	n := len(dst)
+	dst = slices.Grow(dst, 6*len(b)+1)[:n+6*len(b)+1]
 	for _, c := range b {
 		e := &binJSON[c]
-		dst = append(dst, e.b[:e.n]...)
+		*(*[6]byte)(dst[n:]) = e.b // all six, the extra ones overwritten next
+		n += int(e.n)
 	}
-	return append(dst, '"')
+	dst[n] = '"'
+	return dst[:n+1]
 }
 
 // binJSON is how appendBinString writes each byte.

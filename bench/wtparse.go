@@ -250,18 +250,9 @@ func (s *jsonScan) object(keys []string, value func(k int) bool) bool {
 		if s.i >= len(s.b) || s.b[s.i] != '"' {
 			return false
 		}
-		key, ok := s.plainStr()
+		k, ok := s.key(keys)
 		if !ok {
-			if key, ok = s.str(); !ok {
-				return false
-			}
-		}
-		k := -1
-		for j, name := range keys {
-			if string(key) == name {
-				k = j
-				break
-			}
+			return false
 		}
 		s.ws()
 		if s.i >= len(s.b) || s.b[s.i] != ':' {
@@ -276,6 +267,31 @@ func (s *jsonScan) object(keys []string, value func(k int) bool) bool {
 			return ok
 		}
 	}
+}
+
+// key reads the key at s.i and returns its index in keys, -1 for others.
+// A key written as it is, as trackers write theirs, is matched in place:
+// the byte after each name's length must be the closing quote.
+func (s *jsonScan) key(keys []string) (int, bool) {
+	rest := s.b[s.i+1:]
+	for j, name := range keys {
+		if len(rest) > len(name) && rest[len(name)] == '"' && string(rest[:len(name)]) == name {
+			s.i += len(name) + 2
+			return j, true
+		}
+	}
+	key, ok := s.plainStr()
+	if !ok {
+		if key, ok = s.str(); !ok {
+			return 0, false
+		}
+	}
+	for j, name := range keys {
+		if string(key) == name {
+			return j, true
+		}
+	}
+	return -1, true
 }
 
 // plainStr returns the string at s.i as it is, without copying, when it is
