@@ -24,7 +24,9 @@
 //
 // bench talks to trackers over sockets only. It imports codec/udp for the
 // wire format and never engine or swarm (STYLE.md §1); x/sys/unix gives it
-// sendmmsg and recvmmsg.
+// sendmmsg and recvmmsg, gobwas/ws the masking of WebSocket frames. Its
+// WebTorrent JSON reader and writer are its own, held to encoding/json by
+// FuzzParseWT (its benchmarks build a tracker's messages with codec/wt).
 //
 // Memory: a Workload is built once and only read afterwards. Generators own
 // their sockets and buffers; nothing they return aliases them.
@@ -33,6 +35,7 @@
 // its own goroutines and returns when its duration is over; counters are
 // atomics read by one sampling goroutine. The WebSocket generator runs
 // its browsers on one epoll loop per CPU (wsloop.go), as a browser's event
-// loop does: a goroutine per connection cost more than the tracker did. Nothing here is on trackerd's hot
-// path, so allocation is kept low only where it would slow the generator.
+// loop does: a goroutine per connection cost more than the tracker did.
+// Nothing here is on trackerd's hot path, so allocation is kept low only
+// where it would slow the generator.
 package bench
