@@ -117,19 +117,7 @@ func TestAllocs_HTTPServe(t *testing.T) {
 // connection of the same loop, and the answer relayed back, on warm
 // connections.
 func TestAllocs_WSRelay(t *testing.T) {
-	e, err := New(wsConfig(), swarm.New(swarm.Config{Shards: 16}), testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := newGnetHTTP(e, nil)
-	stats := new(Counters)
-	l := &httpLoop{h: newHTTPHandler(e, stats), stats: stats}
-	conns := [2]*httpConn{}
-	fakes := [2]*fakeConn{{}, {}}
-	for i := range conns {
-		conns[i] = &httpConn{loop: l, c: fakes[i]}
-		g.upgradeWS(l, conns[i])
-	}
+	g, l, conns, fakes := relayLoop(t, wsConfig(), nil, 2)
 	now := uint32(time.Now().Unix())
 	out := make([]byte, 0, 4096)
 	// Peer 1 joins; peer 0 then announces with one offer, which goes to peer 1.

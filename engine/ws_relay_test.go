@@ -114,24 +114,36 @@ func (f *fakeConn) OutboundBuffered() int { return 0 }
 
 func textMsg(b []byte) ws.Message { return ws.Message{Op: ws.OpText, Payload: b} }
 
-// TestFlushRelays: frames relayed to one connection from several others
-// leave in one Write; frames for a connection that closes before the
-// flush are counted as dropped and written nowhere.
-func TestFlushRelays(t *testing.T) {
-	e, err := New(wsConfig(), swarm.New(swarm.Config{Shards: 16}), testLogger(t))
+// relayLoop is one HTTP loop of an engine with cfg, driven by the test
+// rather than by gnet, with n upgraded connections whose writes go to
+// fakes. el is the loop's gnet.EventLoop: nil, and the test flushes.
+func relayLoop(t *testing.T, cfg Config, el gnet.EventLoop, n int) (*gnetHTTP, *httpLoop, []*httpConn, []*fakeConn) {
+	t.Helper()
+	e, err := New(cfg, swarm.New(swarm.Config{Shards: 16}), testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	g := newGnetHTTP(e, nil)
 	stats := new(Counters)
-	l := &httpLoop{h: newHTTPHandler(e, stats), stats: stats}
-	var conns [4]*httpConn
-	var fakes [4]*fakeConn
+	l := &httpLoop{el: el, h: newHTTPHandler(e, stats), stats: stats}
+	if el != nil {
+		g.initFlush(l)
+	}
+	conns, fakes := make([]*httpConn, n), make([]*fakeConn, n)
 	for i := range conns {
 		fakes[i] = &fakeConn{}
 		conns[i] = &httpConn{loop: l, c: fakes[i]}
 		g.upgradeWS(l, conns[i])
 	}
+	return g, l, conns, fakes
+}
+
+// TestFlushRelays: frames relayed to one connection from several others
+// leave in one Write; frames for a connection that closes before the
+// flush are counted as dropped and written nowhere.
+func TestFlushRelays(t *testing.T) {
+	g, l, conns, fakes := relayLoop(t, wsConfig(), nil, 4)
+	stats := l.stats
 	now := uint32(time.Now().Unix())
 	msg := func(c int, m string) { g.message(l, conns[c], nil, textMsg([]byte(m)), now) }
 	// Peer 1 is alone on torrents 1 and 2, peer 3 alone on torrent 3.
@@ -224,18 +236,9 @@ func TestWriteDelay(t *testing.T) {
 	const delay = 10 * time.Millisecond
 	cfg := wsConfig()
 	cfg.WebTorrent.WriteDelay = delay
-	e, err := New(cfg, swarm.New(swarm.Config{Shards: 16}), testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := newGnetHTTP(e, nil)
-	stats := new(Counters)
 	loop := &fakeLoop{}
-	l := &httpLoop{el: loop, h: newHTTPHandler(e, stats), stats: stats}
-	g.initFlush(l)
-	fc := &fakeConn{}
-	hc := &httpConn{loop: l, c: fc}
-	g.upgradeWS(l, hc)
+	g, l, conns, fakes := relayLoop(t, cfg, loop, 1)
+	hc, fc := conns[0], fakes[0]
 	expect := func(writes int, last string) {
 		t.Helper()
 		if fc.writes != writes || (last != "" && string(fc.out) != last) {
@@ -287,7 +290,7 @@ func TestWriteDelay(t *testing.T) {
 
 	// write_delay 0.
 	cfg.WebTorrent.WriteDelay = 0
-	e.live.Store(newSettings(&cfg, nil))
+	g.e.live.Store(newSettings(&cfg, nil))
 	g.enqueue(l, hc, []byte("e"))
 	l.ws.reads++
 	loop.run()
