@@ -112,10 +112,10 @@ type wtMessage struct {
 	// point into the message.
 	InfoHashJSON, PeerIDJSON, OfferIDJSON []byte
 
-	// Known, when set, are the info hashes the generator announces on.
-	Known                          *wtKnown
 	Complete, Incomplete, Interval int64
-	buf                            []byte // decoded strings
+
+	Known *wtKnown // when set, the info hashes the generator announces on
+	buf   []byte   // decoded strings
 }
 
 // wtKnown are the info hashes the generator announces on, as
