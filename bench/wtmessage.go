@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"encoding/binary"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -124,13 +125,16 @@ type wtMessage struct {
 // bytes costs a fraction of decoding a string of random bytes.
 type wtKnown struct {
 	json [][]byte
+	head []uint64 // the first 8 bytes of each json, to compare first
 	ids  [][20]byte
 }
 
 func newWTKnown(ids [][20]byte) *wtKnown {
 	k := &wtKnown{ids: ids}
 	for i := range ids {
-		k.json = append(k.json, appendBinString(nil, ids[i][:]))
+		js := appendBinString(nil, ids[i][:]) // 22 bytes at least
+		k.json = append(k.json, js)
+		k.head = append(k.head, binary.LittleEndian.Uint64(js))
 	}
 	return k
 }

@@ -50,11 +50,11 @@ func parseWT(b []byte, m *wtMessage) (kind wtKind, why string) {
 		}
 		m.PeerID, m.OfferID = f.peerID.v, f.offerID.v
 		m.PeerIDJSON, m.OfferIDJSON = f.peerID.raw, f.offerID.raw
-		raw, want, kind := f.offer, "offer", wtOffer
+		session, kind := f.offer, wtOffer
 		if !f.offer.set {
-			raw, want, kind = f.answer, "answer", wtAnswer
+			session, kind = f.answer, wtAnswer
 		}
-		if !s.session(b[raw.start:raw.end], want) {
+		if !session.valid {
 			return wtInvalid, whyWTSession
 		}
 		return kind, ""
@@ -70,7 +70,7 @@ func parseWT(b []byte, m *wtMessage) (kind wtKind, why string) {
 type wtFields struct {
 	announce                  bool // action is "announce"
 	infoHash, peerID, offerID bin20Field
-	offer, answer             rawField // values, for session
+	offer, answer             sessionField
 	failure                   stringField
 	complete, incomplete      intField
 	interval                  intField
@@ -82,9 +82,9 @@ type bin20Field struct {
 	raw []byte // then, the string as the message writes it, quotes included
 }
 
-type rawField struct {
-	start, end int // the value in the message
-	set        bool
+type sessionField struct {
+	set   bool
+	valid bool // an object with its type and an sdp (see session)
 }
 
 type stringField struct {
@@ -155,7 +155,6 @@ func (s *jsonScan) message(f *wtFields) (ok, isNull bool) {
 	// the same key replaces it (the last one wins).
 	var typeErr [len(messageKeys)]bool
 	ok = s.object(messageKeys[:], func(k int) bool {
-		start := s.i
 		switch k {
 		case wtKeyAction:
 			v, isStr, isNull, ok := s.stringValue()
@@ -172,18 +171,15 @@ func (s *jsonScan) message(f *wtFields) (ok, isNull bool) {
 			return s.bin20Value(&f.peerID, &typeErr[k])
 		case wtKeyOfferID:
 			return s.bin20Value(&f.offerID, &typeErr[k])
-		case wtKeyOffer, wtKeyAnswer:
-			if !s.skip() {
-				return false
-			}
+		case wtKeyOffer:
 			// An offer of null is still an offer: an invalid one.
-			r := rawField{start: start, end: s.i, set: true}
-			if k == wtKeyOffer {
-				f.offer = r
-			} else {
-				f.answer = r
-			}
-			return true
+			valid, ok := s.session("offer")
+			f.offer = sessionField{set: true, valid: valid}
+			return ok
+		case wtKeyAnswer:
+			valid, ok := s.session("answer")
+			f.answer = sessionField{set: true, valid: valid}
+			return ok
 		case wtKeyFailure:
 			v, isStr, isNull, ok := s.stringValue()
 			f.failure = stringField{}
@@ -208,34 +204,32 @@ func (s *jsonScan) message(f *wtFields) (ok, isNull bool) {
 	return s.i == len(s.b) && typeErr == [len(messageKeys)]bool{}, false
 }
 
-// session reports whether raw, an offer's or an answer's value, is an
-// object with "type" want and a string "sdp".
-func (s *jsonScan) session(raw []byte, want string) bool {
-	t := jsonScan{b: raw, buf: s.buf}
-	defer func() { s.buf = t.buf }()
-	t.ws()
-	if t.i >= len(t.b) || t.b[t.i] != '{' {
-		return false
+// session reads the value at s.i, an offer's or an answer's, and reports
+// whether it is an object with "type" want and a string "sdp"; ok is false
+// when the value is not JSON.
+func (s *jsonScan) session(want string) (valid, ok bool) {
+	if s.i >= len(s.b) || s.b[s.i] != '{' {
+		return false, s.skip()
 	}
 	var typeOK, sdp bool
 	var bad [len(sessionKeys)]bool // as in message: the last value counts
-	ok := t.object(sessionKeys[:], func(k int) bool {
+	ok = s.object(sessionKeys[:], func(k int) bool {
 		if k < 0 {
-			return t.skip()
+			return s.skip()
 		}
 		var v []byte
 		var isStr, isNull, ok bool
 		if k == 0 { // type
-			v, isStr, isNull, ok = t.stringValue()
+			v, isStr, isNull, ok = s.stringValue()
 			typeOK = isStr && string(v) == want
 		} else { // sdp: only its type matters, so it is checked, not copied
-			isStr, isNull, ok = t.skipStringValue()
+			isStr, isNull, ok = s.skipStringValue()
 			sdp = isStr
 		}
 		bad[k] = !isStr && !isNull
 		return ok
 	})
-	return ok && bad == [len(sessionKeys)]bool{} && typeOK && sdp
+	return ok && bad == [len(sessionKeys)]bool{} && typeOK && sdp, ok
 }
 
 // object reads an object at s.i, calling value for each member with the
@@ -383,12 +377,13 @@ func (s *jsonScan) stringValue() (v []byte, isStr, isNull, ok bool) {
 // knownInfoHash reads the string at s.i when it is one of s.known as
 // written, and moves past it; otherwise it reports false.
 func (s *jsonScan) knownInfoHash(f *bin20Field) bool {
-	if s.known == nil {
+	rest := s.b[s.i:]
+	if s.known == nil || len(rest) < 8 {
 		return false
 	}
-	rest := s.b[s.i:]
+	head := binary.LittleEndian.Uint64(rest)
 	for j, js := range s.known.json {
-		if bytes.HasPrefix(rest, js) {
+		if s.known.head[j] == head && bytes.HasPrefix(rest, js) {
 			*f = bin20Field{v: s.known.ids[j], ok: true, raw: rest[:len(js)]}
 			s.i += len(js)
 			return true
