@@ -361,7 +361,13 @@ func (g *gnetHTTP) queueFlush(l *httpLoop) {
 		return
 	}
 	l.ws.flushQueued, l.ws.queuedAt, l.ws.readsAt = true, monotime(), l.ws.reads
-	if l.el.Execute(context.Background(), l.flush) != nil { // the engine is stopping
+	g.executeFlush(l)
+}
+
+// executeFlush has flushTask run after the loop's current batch; when the
+// engine is stopping, the frames are written at once instead.
+func (g *gnetHTTP) executeFlush(l *httpLoop) {
+	if l.el.Execute(context.Background(), l.flush) != nil {
 		l.ws.flushQueued = false
 		g.flushRelays(l)
 	}
@@ -387,12 +393,11 @@ func (g *gnetHTTP) flushTask(l *httpLoop) {
 	if !l.ws.flushQueued {
 		return // written already: a timer that fired late
 	}
-	delay := g.e.live.Load().wsWriteDelay
 	busy := l.ws.held || l.ws.reads != l.ws.readsAt // more came in since the first frame
-	if age := monotime() - l.ws.queuedAt; busy && age < delay && l.ws.queuedBytes < maxHeldBytes {
+	if left := g.holdLeft(l); busy && left > 0 {
 		if !l.ws.held {
 			l.ws.held = true
-			l.ws.timer.Reset(time.Duration(delay - age))
+			l.ws.timer.Reset(left)
 		}
 		return
 	}
@@ -406,14 +411,22 @@ func (g *gnetHTTP) endHold(l *httpLoop) {
 	if !l.ws.held {
 		return
 	}
-	if monotime()-l.ws.queuedAt < g.e.live.Load().wsWriteDelay && l.ws.queuedBytes < maxHeldBytes {
+	if g.holdLeft(l) > 0 {
 		return
 	}
 	l.ws.held = false
-	if l.el.Execute(context.Background(), l.flush) != nil { // the engine is stopping
-		l.ws.flushQueued = false
-		g.flushRelays(l)
+	g.executeFlush(l)
+}
+
+// holdLeft is how much longer the pending frames may wait: the rest of
+// webtorrent.write_delay since the first was queued, or 0 once that has
+// passed or maxHeldBytes are queued.
+func (g *gnetHTTP) holdLeft(l *httpLoop) time.Duration {
+	left := g.e.live.Load().wsWriteDelay - (monotime() - l.ws.queuedAt)
+	if left <= 0 || l.ws.queuedBytes >= maxHeldBytes {
+		return 0
 	}
+	return time.Duration(left)
 }
 
 // monotime is a monotonic clock in nanoseconds.
